@@ -1,0 +1,81 @@
+"""Generic site-chrome phrasing in several languages, as compiled regular expressions.
+
+These know how widgets, prompts and legal lines are *worded* on news sites in general
+(share bars, comment boxes, "related"/"more news" lists, newsletter and cookie prompts,
+copyright lines, bylines, wire credits); they never name a line of a particular page.
+Add a language by adding its phrasing to each list.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+
+# Whole short lines that are widget labels or calls to action. Anchored at the start so
+# that a body sentence that merely mentions "comment" or "share" is not matched.
+_WIDGET_STARTS = [
+    # English
+    r"(leave|post|add|write|view|show|load|read|see|hide|join) (a |the |all |\d+ )?(comments?|repl(y|ies)|discussion|conversation)",
+    r"comments?\b", r"\d+ comments?\b", r"no comments?\b", r"(share|tweet|email|print|pin) (this|on|the|via|article|story|post|page)\b",
+    r"share\b\W*$", r"(you (may|might) (also )?like|recommended( for you)?|related (articles|stories|news|posts|content|coverage|topics)?|more (news|stories|from|on this|headlines|in|articles)|(most )?(read|popular|viewed|shared)( now| stories| articles)?|top stories|trending( now)?|latest (news|stories|headlines)|also read|read (more|next|also|the full)|see also|don't miss|must read|further reading|editor'?s picks?)\b",
+    r"(sign up|subscribe|register|log ?in|sign in|create an account|get (our|the) newsletter|newsletter)\b",
+    r"(follow us|like us on|connect with us|find us on|join us on)\b",
+    r"(advertisement|advertising|sponsored( content)?|ad choices|skip (to|ad)|back to top|scroll to (continue|top)|click here)\b",
+    r"(tags?|topics?|filed under|categories|keywords)\s*:",
+    r"(we use cookies|this (site|website) uses cookies|cookie (policy|settings|preferences)|accept (all )?cookies|privacy policy|terms of (use|service))",
+    r"(listen to (this|the) (article|story)|(min(ute)?|\d+ min) read|reading time)\b",
+    r"(image|photo|picture|video) (credit|source|caption)s?\s*:",
+    # Spanish
+    r"(comparte|compartir|comentarios?|deja (un|tu) comentario|lee también|leer más|más noticias|otras noticias|noticias relacionadas|te puede interesar|también te puede interesar|suscr[íi]bete|síguenos|publicidad)\b",
+    # French
+    r"(partager|partagez|commentaires?|laisser un commentaire|lire (aussi|la suite|plus)|à lire aussi|sur le même sujet|articles? similaires|abonnez-vous|inscrivez-vous|suivez-nous|publicité)\b",
+    # German
+    r"(teilen|kommentare?|kommentieren|mehr zum thema|weitere nachrichten|auch interessant|lesen sie auch|jetzt abonnieren|newsletter abonnieren|folgen sie uns|anzeige|werbung)\b",
+    # Italian
+    r"(condividi|commenti|lascia un commento|leggi anche|potrebbe interessarti|altre notizie|iscriviti|seguici|pubblicità)\b",
+    # Portuguese
+    r"(compartilhe|compartilhar|comente|deixe (um|seu) comentário|leia (também|mais)|mais notícias|notícias relacionadas|assine|inscreva-se|siga-nos|publicidade)\b",
+]
+WIDGET_LINE = re.compile(r"^\W*(?:" + "|".join(_WIDGET_STARTS) + r")", _FLAGS)
+
+COPYRIGHT_LINE = re.compile(
+    r"(©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|todos los derechos reservados|tous droits réservés"
+    r"|alle rechte vorbehalten|tutti i diritti riservati|todos os direitos reservados)",
+    _FLAGS,
+)
+
+# "By Jane Doe", "por Ana Pérez y Luis Gil", "Von Max Muster": a byline line holds the
+# marker and up to a few capitalised name words, and no sentence.
+BYLINE_LINE = re.compile(
+    r"^(?:by|written by|words by|por|par|von|di|door|av|af|de)\s+"
+    r"(?P<name>[A-ZÀ-ÖØ-Þ][\w.'’-]*(?:[ ,]+(?:and|y|et|und|e|en|&)?\s*[A-ZÀ-ÖØ-Þ][\w.'’-]*){0,6})"
+    r"(?:\s*[|,·–—-]\s*.{0,60})?$",
+    re.UNICODE,
+)
+
+# Wire services whose credit becomes `articles.attribution`.
+WIRE_SERVICES = {
+    "reuters": "Reuters", "thomson reuters": "Reuters", "associated press": "AP", "ap": "AP",
+    "agence france-presse": "AFP", "agence france presse": "AFP", "afp": "AFP", "dpa": "dpa",
+    "efe": "EFE", "ansa": "ANSA", "bloomberg": "Bloomberg", "upi": "UPI", "pa media": "PA",
+    "press association": "PA", "xinhua": "Xinhua", "kyodo": "Kyodo", "europa press": "Europa Press",
+    "tass": "TASS", "anadolu": "Anadolu", "aap": "AAP", "cp": "CP", "the canadian press": "CP",
+}
+_WIRE_ALTERNATION = "|".join(sorted((re.escape(k) for k in WIRE_SERVICES), key=len, reverse=True))
+WIRE_NAME = re.compile(rf"\b({_WIRE_ALTERNATION})\b", _FLAGS)
+# "(Reuters) -", "LONDON (AP) —": the dateline credit at the start of a wire story.
+WIRE_DATELINE = re.compile(rf"^[^()\n]{{0,60}}\(({_WIRE_ALTERNATION})\)\s*[-–—:]", _FLAGS)
+# "Reporting by …; Editing by …", "— AP", "With AFP": credit lines, kept as metadata.
+CREDIT_LINE = re.compile(
+    rf"^\W*(?:(?:additional )?(?:reporting|writing|editing|compiled|translated|fact[- ]checked) by\b|(?:with|con|avec|mit) ({_WIRE_ALTERNATION})\W*$|({_WIRE_ALTERNATION})\W*$)",
+    _FLAGS,
+)
+
+# Pages that are not articles: consent walls, block pages, paywall teasers.
+NOT_ARTICLE_PAGE = re.compile(
+    r"(access denied|403 forbidden|404 not found|page not found|are you a robot|verify you are (a )?human"
+    r"|enable javascript|please enable cookies|before you continue|we value your privacy|consent to (the use|our use)"
+    r"|subscribe to (continue|read)|this content is (only )?available (to|for) subscribers|already a subscriber)",
+    _FLAGS,
+)

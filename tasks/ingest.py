@@ -1,0 +1,297 @@
+"""Ingest: turn files and folders into `Article` records, quarantining what cannot be read.
+
+Two steps, so that huge inputs stream through in bounded memory:
+
+* `plan_inputs(paths)` lists the units of work (one per file, one per byte range of a big
+  JSONL file) without reading content;
+* `read_units(units)` reads a batch of units into `Article`s and `Quarantined` records.
+
+Supported: .txt/.md (plain text), .html/.htm (HTML), .jsonl (one article per line with
+`text` or `html`, optional `id`, `url`, `title`, `source`, `published_at`) and .json (one
+such object, or a list of them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from charset_normalizer import from_bytes
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from tasks import store
+from tasks.records import Article, Quarantined, content_hash, stable_id
+from tasks.settings import Settings
+
+STAGE = "ingest"
+TEXT_SUFFIXES = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html"}
+RECORD_SUFFIXES = {".jsonl", ".json"}
+SUPPORTED_SUFFIXES = set(TEXT_SUFFIXES) | RECORD_SUFFIXES
+
+# More than this share of control characters (other than whitespace) in the first KiB
+# means the bytes are not text, whatever the file extension says.
+BINARY_CONTROL_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class InputUnit:
+    """One unit of ingest work: a whole file, or the byte range [start, end) of a JSONL file."""
+
+    path: str
+    source: str
+    start: int = 0
+    end: int | None = None
+
+
+class InputError(ValueError):
+    """An input that cannot be turned into an article; its message is the quarantine error."""
+
+
+def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[InputUnit], list[Quarantined]]:
+    """Expand files and folders into ordered `InputUnit`s; missing or unsupported paths are quarantined.
+
+    Folders are walked recursively in sorted order and files with unsupported suffixes
+    inside them are ignored; a file named explicitly must have a supported suffix. The
+    source of a file is the name of the folder it was found under (or its parent folder).
+    """
+    units: list[InputUnit] = []
+    bad: list[Quarantined] = []
+    for raw in paths:
+        path = Path(raw).expanduser().resolve()
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                if file.suffix.lower() in SUPPORTED_SUFFIXES and not file.name.startswith("."):
+                    units.extend(_units_for_file(file, path.name, settings))
+        elif path.is_file():
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                units.extend(_units_for_file(path, path.parent.name, settings))
+            else:
+                bad.append(Quarantined(str(path), STAGE, f"unsupported file type {path.suffix!r}"))
+        else:
+            bad.append(Quarantined(str(path), STAGE, "no such file or folder"))
+    return units, bad
+
+
+def _units_for_file(path: Path, source: str, settings: Settings) -> list[InputUnit]:
+    """Split a JSONL file into line-aligned byte ranges; any other file is one unit."""
+    size = path.stat().st_size
+    if path.suffix.lower() != ".jsonl" or size <= settings.jsonl_chunk_bytes:
+        return [InputUnit(str(path), source)]
+    bounds = [0]
+    with path.open("rb") as fh:
+        while bounds[-1] < size:
+            fh.seek(bounds[-1] + settings.jsonl_chunk_bytes)
+            fh.readline()  # move to the start of the next whole line
+            bounds.append(min(fh.tell(), size))
+    return [InputUnit(str(path), source, a, b) for a, b in zip(bounds, bounds[1:])]
+
+
+def read_units(units: Iterable[InputUnit], settings: Settings, now: datetime | None = None) -> tuple[list[Article], list[Quarantined]]:
+    """Read input units into articles; every unreadable file or record becomes a `Quarantined`."""
+    fetched_at = now or datetime.now(timezone.utc)
+    articles: list[Article] = []
+    bad: list[Quarantined] = []
+    for unit in units:
+        for item in _read_unit(unit, settings, fetched_at):
+            (articles if isinstance(item, Article) else bad).append(item)
+    return articles, bad
+
+
+def _read_unit(unit: InputUnit, settings: Settings, fetched_at: datetime) -> Iterator[Article | Quarantined]:
+    path = Path(unit.path)
+    suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+        if unit.end is None and size > settings.max_file_bytes:
+            raise InputError(f"file is {size:,} bytes, over the {settings.max_file_bytes:,}-byte limit")
+        data = _read_bytes(path, unit.start, unit.end)
+    except (OSError, InputError) as exc:
+        yield Quarantined(unit.path, STAGE, str(exc), content_hash=None)
+        return
+    if suffix in TEXT_SUFFIXES:
+        try:
+            text = decode_text(data)
+        except InputError as exc:
+            yield Quarantined(unit.path, STAGE, str(exc), content_hash=content_hash(data))
+            return
+        yield Article(
+            doc_id=stable_id(unit.path),
+            source_uri=unit.path,
+            source=unit.source,
+            raw_text=text,
+            content_hash=content_hash(data),
+            input_format=TEXT_SUFFIXES[suffix],
+            fetched_at=fetched_at,
+        )
+    elif suffix == ".jsonl":
+        yield from _read_jsonl(unit, data, fetched_at)
+    else:
+        yield from _read_json(unit, data, fetched_at)
+
+
+def _read_bytes(path: Path, start: int, end: int | None) -> bytes:
+    with path.open("rb") as fh:
+        fh.seek(start)
+        return fh.read() if end is None else fh.read(end - start)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode bytes of unknown encoding to text; raise `InputError` for binary or empty content.
+
+    UTF-8 (with or without BOM) is tried first, then charset-normalizer's best guess.
+    """
+    head = data[:1024]
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in head or (head and controls / len(head) > BINARY_CONTROL_SHARE):
+        raise InputError("binary content, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        guess = from_bytes(data).best()
+        if guess is None:
+            raise InputError("undecodable bytes: no text encoding fits") from None
+        text = str(guess)
+    if not text.strip():
+        raise InputError("empty or whitespace-only content")
+    return text
+
+
+def _read_jsonl(unit: InputUnit, data: bytes, fetched_at: datetime) -> Iterator[Article | Quarantined]:
+    base_line = _line_number_at(unit) if unit.start else 0
+    for offset, line in enumerate(data.splitlines(), start=base_line + 1):
+        if not line.strip():
+            continue
+        where = f"{unit.path}#L{offset}"
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            yield Quarantined(where, STAGE, f"malformed JSON line: {exc}", content_hash=content_hash(line))
+            continue
+        yield _record_to_article(obj, unit, where, line, fetched_at)
+
+
+def _line_number_at(unit: InputUnit) -> int:
+    """Count the lines before `unit.start`, so quarantine rows name the real line number."""
+    count = 0
+    with open(unit.path, "rb") as fh:
+        remaining = unit.start
+        while remaining > 0:
+            block = fh.read(min(remaining, 1 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            remaining -= len(block)
+    return count
+
+
+def _read_json(unit: InputUnit, data: bytes, fetched_at: datetime) -> Iterator[Article | Quarantined]:
+    try:
+        obj = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        yield Quarantined(unit.path, STAGE, f"malformed JSON: {exc}", content_hash=content_hash(data))
+        return
+    items = obj if isinstance(obj, list) else [obj]
+    for index, item in enumerate(items):
+        where = unit.path if len(items) == 1 else f"{unit.path}#{index}"
+        yield _record_to_article(item, unit, where, json.dumps(item, sort_keys=True).encode(), fetched_at)
+
+
+def _record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetched_at: datetime) -> Article | Quarantined:
+    """Map one JSON object onto an Article, or quarantine it with the reason."""
+    if not isinstance(obj, dict):
+        return Quarantined(where, STAGE, "JSON record is not an object", content_hash=content_hash(raw))
+    html, text = obj.get("html"), obj.get("text")
+    body = html if isinstance(html, str) and html.strip() else text
+    if not isinstance(body, str) or not body.strip():
+        return Quarantined(where, STAGE, "record has no non-empty 'text' or 'html' field", content_hash=content_hash(raw))
+    url = obj.get("url") if isinstance(obj.get("url"), str) else None
+    record_id = obj.get("id")
+    if url:
+        source_uri = url
+    elif record_id is not None:
+        source_uri = f"{unit.path}#{record_id}"
+    else:
+        source_uri = where
+    published_at = _parse_date(obj.get("published_at"))
+    source = obj.get("source") if isinstance(obj.get("source"), str) and obj.get("source") else None
+    return Article(
+        doc_id=stable_id(source_uri),
+        source_uri=source_uri,
+        source=source or (_domain(url) if url else None) or Path(unit.path).stem,
+        raw_text=body,
+        content_hash=content_hash(body),
+        input_format="html" if body is html else "text",
+        fetched_at=fetched_at,
+        url=url,
+        title=obj.get("title") if isinstance(obj.get("title"), str) else None,
+        published_at=published_at,
+    )
+
+
+def _parse_date(value: object) -> datetime | None:
+    """Parse an ISO-8601 date (naive dates are taken as UTC); None when absent or unusable."""
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _domain(url: str) -> str | None:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def batch_units(units: Iterable[InputUnit], batch_size: int) -> Iterator[list[InputUnit]]:
+    """Group units into batches of about `batch_size` articles.
+
+    Whole files count as one article each; a JSONL file or byte range holds many articles
+    (its byte range is sized for about a batch), so it forms a batch of its own.
+    """
+    batch: list[InputUnit] = []
+    for unit in units:
+        if Path(unit.path).suffix.lower() in RECORD_SUFFIXES:
+            if batch:
+                yield batch
+                batch = []
+            yield [unit]
+        else:
+            batch.append(unit)
+            if len(batch) >= batch_size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+def only_changed(articles: list[Article], stored_hashes: dict[str, str]) -> list[Article]:
+    """Drop the articles stored before with the same content hash (and repeats within the batch)."""
+    out, seen = [], set()
+    for article in articles:
+        if stored_hashes.get(article.doc_id) != article.content_hash and article.doc_id not in seen:
+            out.append(article)
+            seen.add(article.doc_id)
+    return out
+
+
+@task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], timeout_seconds=600)
+def ingest_task(units: list[InputUnit], settings: Settings) -> tuple[list[Article], list[Quarantined], int]:
+    """Prefect task: read a batch of inputs, keep what is new or changed.
+
+    Returns (new or changed articles, quarantined inputs, number of unchanged articles).
+    """
+    articles, bad = read_units(units, settings)
+    stored = store.stored_content_hashes(settings.db_path, [a.doc_id for a in articles], settings.db_lock_timeout_s)
+    fresh = only_changed(articles, stored)
+    get_run_logger().info(
+        "read %d inputs: %d articles, %d new or changed, %d unchanged, %d quarantined",
+        len(units), len(articles), len(fresh), len(articles) - len(fresh), len(bad),
+    )
+    return fresh, bad, len(articles) - len(fresh)

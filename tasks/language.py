@@ -1,0 +1,110 @@
+"""Language detection: tag each article with an ISO 639-1 code and a confidence.
+
+langdetect is seeded so that the same text always gets the same answer. Text with no
+letters gives langdetect "no features"; such articles get `UNDETERMINED`, not an error.
+For HTML input the visible page text is analysed, not the markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from functools import lru_cache
+
+import trafilatura
+from langdetect import DetectorFactory, detect_langs
+from langdetect.lang_detect_exception import LangDetectException
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from spacy.util import get_lang_class
+
+from tasks.isolation import isolate_failures
+from tasks.records import Article, Quarantined
+
+UNDETERMINED = "und"
+LANGDETECT_SEED = 0
+# langdetect's vote stabilises well within this many characters; analysing the whole of a
+# long page costs time and gains nothing.
+MAX_CHARS = 10_000
+VERSION = f"langdetect-1.0.9/seed{LANGDETECT_SEED}"
+
+DetectorFactory.seed = LANGDETECT_SEED
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """Return (language code, probability) for `text`; (UNDETERMINED, 0.0) when it has no features."""
+    sample = text[:MAX_CHARS]
+    if not _WORD.search(sample):
+        return UNDETERMINED, 0.0
+    DetectorFactory.seed = LANGDETECT_SEED
+    try:
+        best = detect_langs(sample)[0]
+    except LangDetectException:
+        return UNDETERMINED, 0.0
+    return _normalise_code(best.lang), round(float(best.prob), 4)
+
+
+def _normalise_code(code: str) -> str:
+    # langdetect reports Chinese as zh-cn / zh-tw; the rest are already ISO 639-1.
+    return code.split("-")[0]
+
+
+def page_text(article: Article) -> str:
+    """Return the text an article's language should be judged on (visible text for HTML)."""
+    if article.input_format == "html":
+        return trafilatura.html2txt(article.raw_text) or ""
+    return article.raw_text
+
+
+def detect_languages(articles: list[Article]) -> list[Article]:
+    """Return the articles with `language` and `language_score` set."""
+    out = []
+    for article in articles:
+        lang, score = detect_language(page_text(article))
+        out.append(replace(article, language=lang, language_score=score, versions={**article.versions, "language": VERSION}))
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Split text into lower-cased word tokens (letters, with inner apostrophes)."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=None)
+def stop_words(lang: str) -> frozenset[str]:
+    """Return spaCy's stop-word list for `lang` (empty for unknown languages). No model needed."""
+    try:
+        return frozenset(w.lower() for w in get_lang_class(lang).Defaults.stop_words)
+    except (ImportError, KeyError):
+        return frozenset()
+
+
+# Languages whose stop-word profile is compared when asking "is this line in another
+# language than the body?": the big news languages that spaCy ships stop words for.
+PROFILE_LANGUAGES = ("en", "es", "fr", "de", "it", "pt", "nl", "sv", "da", "pl", "ro", "ca")
+
+
+def line_language_votes(text: str) -> dict[str, int]:
+    """Count, per profile language, the words of `text` that are stop words only in that language.
+
+    Words shared by several languages' lists vote for none of them, so short lines are
+    judged on their distinctive function words ("más", "el", "the", "und").
+    """
+    votes: dict[str, int] = {}
+    for word in words(text):
+        owners = [lang for lang in PROFILE_LANGUAGES if word in stop_words(lang)]
+        if len(owners) == 1:
+            votes[owners[0]] = votes.get(owners[0], 0) + 1
+    return votes
+
+
+@task(name="detect-language", cache_policy=NO_CACHE, persist_result=False)
+def detect_language_task(articles: list[Article]) -> tuple[list[Article], list[Quarantined]]:
+    """Prefect task: `detect_languages` over one batch, failures quarantined."""
+    done, failed = isolate_failures(detect_languages, articles, "language")
+    counts = Counter(a.language for a in done)
+    get_run_logger().info("languages of %d articles: %s", len(done), dict(counts.most_common()))
+    return done, failed

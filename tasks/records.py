@@ -1,0 +1,128 @@
+"""The record types that flow through every stage.
+
+One `Article` travels from ingest to the writer; each stage returns copies of it with its
+own fields filled in (`dataclasses.replace`), never a parallel structure. Its fields map
+one-to-one onto the columns of the `articles` table (see sql/README.md); the list fields
+become the `removed_lines` and `entities` tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line cleanup dropped, with the reason code (see tasks/cleanup.py REASONS)."""
+
+    line_no: int  # 1-based line number in the text the line classifier saw
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named-entity mention; offsets index into `Article.clean_text`."""
+
+    text: str
+    label: str
+    start_char: int
+    end_char: int
+    canonical: str
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """An input (or a record at some stage) that could not be processed, and why."""
+
+    source_uri: str
+    stage: str
+    error: str
+    detail: str = ""
+    doc_id: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as it moves through the pipeline."""
+
+    doc_id: str
+    source_uri: str
+    source: str
+    raw_text: str
+    content_hash: str
+    input_format: str  # "text" or "html"
+    fetched_at: datetime
+    url: str | None = None
+    title: str | None = None
+    published_at: datetime | None = None
+    # language detection
+    language: str | None = None
+    language_score: float | None = None
+    # cleanup
+    clean_text: str | None = None
+    removed_lines: tuple[RemovedLine, ...] = ()
+    byline: str | None = None
+    attribution: str | None = None
+    is_article: bool = True
+    not_article_reason: str | None = None
+    # entity extraction
+    entities: tuple[Entity, ...] = ()
+    ner_model: str | None = None
+    # dedup
+    text_hash: str | None = None
+    dup_group: str | None = None
+    dup_method: str | None = None
+    dup_score: float | None = None
+    story_id: str | None = None
+    story_score: float | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A stored article that may be a copy of, or share a story with, a batch article."""
+
+    doc_id: str
+    dup_group: str
+    story_id: str
+    clean_text: str
+    language: str | None
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredNeighbours:
+    """What the store found for a batch: exact-hash matches, LSH candidates, the story window."""
+
+    by_text_hash: dict[str, tuple[str, str]] = field(default_factory=dict)  # hash -> (doc_id, dup_group)
+    copy_candidates: dict[str, Neighbour] = field(default_factory=dict)  # doc_id -> neighbour
+    candidate_keys: dict[tuple[int, int], set[str]] = field(default_factory=dict)  # (band, key) -> doc_ids
+    story_pool: list[Neighbour] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One grouping decision, a row of the `duplicates` table."""
+
+    member: str
+    canonical: str
+    level: str  # "copy" or "story"
+    method: str
+    score: float
+
+
+def stable_id(*parts: str) -> str:
+    """Return a 16-hex-digit id derived from `parts` (same parts, same id, on any machine)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:16]
+
+
+def content_hash(data: bytes | str) -> str:
+    """Return the SHA-256 hex digest of raw content, the key for 'has this changed?'."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()

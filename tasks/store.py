@@ -1,0 +1,288 @@
+"""The one module that talks to DuckDB.
+
+Every connection is short: opened to read or write one batch and closed right after, so
+analysts can open the file between batches (a DuckDB file open read-write in one process
+cannot be opened by any other). When another process holds the file, we retry with
+backoff and log why we wait. Batches are written through Arrow in one transaction, so a
+reader never sees an article without its entities.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from tasks.records import Article, Decision, Neighbour, Quarantined, StoredNeighbours
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+log = logging.getLogger("newsetl.store")
+
+
+def sql_file(relative: str) -> str:
+    """Return the text of a statement file under sql/."""
+    return (SQL_DIR / relative).read_text(encoding="utf-8")
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    return "lock" in str(exc).lower()
+
+
+@contextmanager
+def connect(db_path: str | Path, read_only: bool = False, timeout_s: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database briefly; retry with backoff while another process holds the file."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                raise
+            log.warning("database %s is held by another process; retrying in %.1fs (%s)", db_path, delay, exc)
+            time.sleep(delay + random.uniform(0, delay / 2))
+            delay = min(delay * 2, 2.0)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def migrate(db_path: str | Path, timeout_s: float = 120.0) -> list[str]:
+    """Create or upgrade the schema (sql/schema/NNN_*.sql, each applied once) and re-create the views.
+
+    Returns the names of the migrations applied now.
+    """
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    applied_now = []
+    with connect(db_path, timeout_s=timeout_s) as con:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)"
+        )
+        done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        for path in sorted((SQL_DIR / "schema").glob("*.sql")):
+            version = int(path.name.split("_", 1)[0])
+            if version in done:
+                continue
+            con.begin()
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, path.stem])
+            con.commit()
+            applied_now.append(path.stem)
+        con.execute(sql_file("views.sql"))
+    return applied_now
+
+
+def stored_content_hashes(db_path: str | Path, doc_ids: list[str], timeout_s: float = 120.0) -> dict[str, str]:
+    """Return {doc_id: content_hash} for the given ids that are already stored."""
+    if not doc_ids:
+        return {}
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        rows = con.execute(
+            "SELECT doc_id, content_hash FROM articles WHERE doc_id IN (SELECT unnest($ids))", {"ids": doc_ids}
+        ).fetchall()
+    return dict(rows)
+
+
+def dedup_neighbours(
+    db_path: str | Path,
+    doc_ids: list[str],
+    text_hashes: list[str],
+    band_keys: list[tuple[int, int]],
+    seen_range: tuple[datetime, datetime] | None,
+    window_days: int,
+    timeout_s: float = 120.0,
+) -> StoredNeighbours:
+    """Fetch from storage what dedup needs for a batch: exact-hash matches, LSH candidates, the story window."""
+    ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
+    keys = pa.table({"band": pa.array([b for b, _ in band_keys], pa.int16()), "key": pa.array([k for _, k in band_keys], pa.int64())})
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        con.register("batch_doc_ids", ids)
+        con.register("batch_keys", keys)
+        exact = con.execute(
+            "SELECT text_hash, doc_id, dup_group FROM articles WHERE is_article AND text_hash IN (SELECT unnest($h))"
+            " AND doc_id NOT IN (SELECT doc_id FROM batch_doc_ids) ORDER BY coalesce(published_at, fetched_at), doc_id",
+            {"h": text_hashes},
+        ).fetchall()
+        candidates = con.execute(sql_file("queries/copy_candidates.sql")).fetchall()
+        pool = []
+        if seen_range is not None:
+            since = seen_range[0] - timedelta(days=window_days)
+            until = seen_range[1] + timedelta(days=window_days)
+            pool = con.execute(sql_file("queries/story_window.sql"), {"since": since, "until": until}).fetchall()
+    by_hash: dict[str, tuple[str, str]] = {}
+    for h, doc_id, group in exact:
+        by_hash.setdefault(h, (doc_id, group))
+    copy_candidates: dict[str, Neighbour] = {}
+    candidate_keys: dict[tuple[int, int], set[str]] = {}
+    for band, key, doc_id, group, story, text, lang, seen in candidates:
+        copy_candidates[doc_id] = Neighbour(doc_id, group, story, text, lang, seen)
+        candidate_keys.setdefault((band, key), set()).add(doc_id)
+    story_pool = [Neighbour(d, g, s, t, lang, seen) for d, g, s, t, lang, seen in pool]
+    return StoredNeighbours(by_hash, copy_candidates, candidate_keys, story_pool)
+
+
+def _article_row(a: Article, run_id: str, stored_at: datetime) -> dict:
+    return {
+        "doc_id": a.doc_id, "source_uri": a.source_uri, "source": a.source, "url": a.url, "title": a.title,
+        "byline": a.byline, "attribution": a.attribution, "published_at": a.published_at, "fetched_at": a.fetched_at,
+        "input_format": a.input_format, "language": a.language, "language_score": a.language_score,
+        "raw_text": a.raw_text, "clean_text": a.clean_text, "content_hash": a.content_hash, "text_hash": a.text_hash,
+        "is_article": a.is_article, "not_article_reason": a.not_article_reason,
+        "n_removed_lines": len(a.removed_lines), "n_entities": len(a.entities), "ner_model": a.ner_model,
+        "dup_group": a.dup_group, "dup_method": a.dup_method, "dup_score": a.dup_score,
+        "story_id": a.story_id, "story_score": a.story_score, "versions": json.dumps(a.versions, sort_keys=True),
+        "run_id": run_id, "stored_at": stored_at,
+    }
+
+
+def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+_SCHEMAS = {
+    "batch_removed_lines": pa.schema([("doc_id", pa.string()), ("line_no", pa.int32()), ("text", pa.string()), ("reason", pa.string()), ("run_id", pa.string())]),
+    "batch_entities": pa.schema([("doc_id", pa.string()), ("text", pa.string()), ("label", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()), ("canonical", pa.string()), ("model", pa.string()), ("run_id", pa.string())]),
+    "batch_duplicates": pa.schema([("member", pa.string()), ("canonical", pa.string()), ("level", pa.string()), ("method", pa.string()), ("score", pa.float64()), ("run_id", pa.string())]),
+    "batch_minhash_bands": pa.schema([("doc_id", pa.string()), ("band", pa.int16()), ("key", pa.int64())]),
+    "batch_quarantine": pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string()), ("detail", pa.string()), ("doc_id", pa.string()), ("content_hash", pa.string()), ("seen_at", pa.timestamp("us", tz="UTC")), ("run_id", pa.string())]),
+}
+_ARTICLE_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("source_uri", pa.string()), ("source", pa.string()), ("url", pa.string()), ("title", pa.string()),
+    ("byline", pa.string()), ("attribution", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")),
+    ("fetched_at", pa.timestamp("us", tz="UTC")), ("input_format", pa.string()), ("language", pa.string()),
+    ("language_score", pa.float64()), ("raw_text", pa.large_string()), ("clean_text", pa.large_string()),
+    ("content_hash", pa.string()), ("text_hash", pa.string()), ("is_article", pa.bool_()), ("not_article_reason", pa.string()),
+    ("n_removed_lines", pa.int32()), ("n_entities", pa.int32()), ("ner_model", pa.string()), ("dup_group", pa.string()),
+    ("dup_method", pa.string()), ("dup_score", pa.float64()), ("story_id", pa.string()), ("story_score", pa.float64()),
+    ("versions", pa.string()), ("run_id", pa.string()), ("stored_at", pa.timestamp("us", tz="UTC")),
+])
+
+
+def write_batch(
+    db_path: str | Path,
+    run_id: str,
+    articles: list[Article],
+    decisions: list[Decision],
+    band_rows: list[tuple[str, int, int]],
+    timeout_s: float = 120.0,
+) -> int:
+    """Store a batch of finished articles with their removed lines, entities, dedup decisions and LSH keys.
+
+    Rows of the same doc_ids are replaced, so writing a batch twice stores it once.
+    Everything is one transaction. Returns the number of articles written.
+    """
+    if not articles:
+        return 0
+    now = datetime.now(timezone.utc)
+    tables = {
+        "batch_articles": _table([_article_row(a, run_id, now) for a in articles], _ARTICLE_SCHEMA),
+        "batch_removed_lines": _table(
+            [{"doc_id": a.doc_id, "line_no": r.line_no, "text": r.text, "reason": r.reason, "run_id": run_id} for a in articles for r in a.removed_lines],
+            _SCHEMAS["batch_removed_lines"],
+        ),
+        "batch_entities": _table(
+            [{**asdict(e), "doc_id": a.doc_id, "model": a.ner_model, "run_id": run_id} for a in articles for e in a.entities],
+            _SCHEMAS["batch_entities"],
+        ),
+        "batch_duplicates": _table([{**asdict(d), "run_id": run_id} for d in decisions], _SCHEMAS["batch_duplicates"]),
+        "batch_minhash_bands": _table(
+            [{"doc_id": d, "band": b, "key": k} for d, b, k in band_rows], _SCHEMAS["batch_minhash_bands"]
+        ),
+    }
+    with connect(db_path, timeout_s=timeout_s) as con:
+        for name, table in tables.items():
+            con.register(name, table)
+        con.begin()
+        try:
+            con.execute(sql_file("queries/write_batch.sql"))
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+    return len(articles)
+
+
+def write_quarantine(db_path: str | Path, run_id: str, items: list[Quarantined], timeout_s: float = 120.0) -> int:
+    """Record quarantined inputs (one row per input, updated when it fails again). Returns how many."""
+    if not items:
+        return 0
+    now = datetime.now(timezone.utc)
+    rows = [{**asdict(q), "seen_at": now, "run_id": run_id} for q in items]
+    with connect(db_path, timeout_s=timeout_s) as con:
+        con.register("batch_quarantine", _table(rows, _SCHEMAS["batch_quarantine"]))
+        con.begin()
+        con.execute(sql_file("queries/write_quarantine.sql"))
+        con.commit()
+    return len(items)
+
+
+def write_run(db_path: str | Path, row: dict, timeout_s: float = 120.0) -> None:
+    """Insert or replace the `runs` row of a flow run (written last, when the run ends)."""
+    row = {**row, "versions": json.dumps(row.get("versions", {}), sort_keys=True)}
+    columns = list(row)
+    with connect(db_path, timeout_s=timeout_s) as con:
+        con.execute(
+            f"INSERT OR REPLACE INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            [row[c] for c in columns],
+        )
+
+
+def run_summary(db_path: str | Path, run_id: str, timeout_s: float = 120.0) -> list[tuple[str, str, int]]:
+    """Return the run summary rows (section, name, count) for the articles of `run_id`."""
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        return con.execute(sql_file("queries/run_summary.sql"), {"run_id": run_id}).fetchall()
+
+
+def query(db_path: str | Path, statement: str, timeout_s: float = 120.0) -> tuple[list[str], list[tuple]]:
+    """Run one read-only statement and return (column names, rows)."""
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        result = con.execute(statement)
+        columns = [d[0] for d in result.description] if result.description else []
+        return columns, result.fetchall()
+
+
+# Prefect tasks: the database is the one I/O edge that can be busy (an analyst holding
+# the file), so every write retries on top of connect()'s own backoff.
+_IO_TASK = {"cache_policy": NO_CACHE, "persist_result": False, "retries": 3, "retry_delay_seconds": [2, 10, 30], "timeout_seconds": 600}
+
+
+@task(name="prepare-database", **_IO_TASK)
+def migrate_task(db_path: str, lock_timeout_s: float = 120.0) -> list[str]:
+    """Prefect task: `migrate`, logging the migrations applied."""
+    applied = migrate(db_path, lock_timeout_s)
+    get_run_logger().info("database %s ready; migrations applied now: %s", db_path, applied or "none")
+    return applied
+
+
+@task(name="write-batch", **_IO_TASK)
+def write_batch_task(
+    db_path: str, run_id: str, articles: list[Article], decisions: list[Decision],
+    band_rows: list[tuple[str, int, int]], lock_timeout_s: float = 120.0,
+) -> int:
+    """Prefect task: `write_batch` in one transaction."""
+    started = time.monotonic()
+    written = write_batch(db_path, run_id, articles, decisions, band_rows, lock_timeout_s)
+    get_run_logger().info("stored %d articles in %.2fs", written, time.monotonic() - started)
+    return written
+
+
+@task(name="quarantine", **_IO_TASK)
+def write_quarantine_task(db_path: str, run_id: str, items: list[Quarantined], lock_timeout_s: float = 120.0) -> int:
+    """Prefect task: `write_quarantine`, logging each quarantined input and why."""
+    logger = get_run_logger()
+    for item in items:
+        logger.warning("quarantined %s at %s: %s", item.source_uri, item.stage, item.error)
+    return write_quarantine(db_path, run_id, items, lock_timeout_s)
