@@ -2,6 +2,7 @@
 
     newsetl run PATH... [--db FILE]     run the pipeline over files and folders
     newsetl sql "SELECT ..." [--db FILE] query the database read-only
+    newsetl serve PATH... --cron EXPR   serve the flow as a scheduled deployment
 
 Exit status of `run`: 0 when every input was stored, 3 when some inputs were
 quarantined (the rest is stored), 1 when the run failed.
@@ -9,7 +10,9 @@ quarantined (the rest is stored), 1 when the run failed.
 
 from __future__ import annotations
 
+import csv as csv_module
 import os
+import sys
 from pathlib import Path
 
 # Prefect reads its settings at import: set our defaults first. Telemetry off (it logs
@@ -21,7 +24,6 @@ os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
 
 from tasks.settings import DEFAULT_DB, Settings  # noqa: E402
 
@@ -55,18 +57,44 @@ def run(
 def sql(
     statement: str = typer.Argument(..., help="One SQL statement, e.g. \"SELECT * FROM story_summary\"."),
     db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to read."),
+    csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
 ) -> None:
-    """Run one read-only SQL statement against the database and print the result."""
-    from tasks.store import query
+    """Run one read-only SQL statement against the database (opened briefly) and print the result."""
+    from tasks.store import query, show_query
 
     if not db.exists():
         console.print(f"[red]no database at {db}: run `newsetl run PATH` first[/]")
         raise typer.Exit(1)
+    if not csv:
+        show_query(db, statement, max_width=max(console.width, 120))
+        return
     columns, rows = query(db, statement)
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    console.print(table)
+    writer = csv_module.writer(sys.stdout)
+    writer.writerow(columns)
+    writer.writerows(rows)
+
+
+@app.command()
+def serve(
+    paths: list[str] = typer.Argument(..., help="Files and folders to process on every run."),
+    db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to write."),
+    name: str = typer.Option("newsetl-scheduled", "--name", help="Deployment name."),
+    cron: str = typer.Option(None, "--cron", help="Cron schedule, e.g. '*/15 * * * *'."),
+    interval: int = typer.Option(None, "--interval", min=1, help="Seconds between runs (instead of --cron)."),
+) -> None:
+    """Register the flow as a deployment with a schedule and run it until interrupted (Ctrl-C).
+
+    Needs a Prefect API that stays up: `prefect server start` in another terminal, and
+    PREFECT_API_URL pointing at it. Only new or changed inputs are processed on each run.
+    """
+    from flows.pipeline import pipeline
+
+    if (cron is None) == (interval is None):
+        console.print("[red]give exactly one of --cron or --interval[/]")
+        raise typer.Exit(2)
+    parameters = {"paths": [str(Path(p).resolve()) for p in paths], "db": str(db.resolve())}
+    # limit=1: a run that is still writing is never overlapped by the next one.
+    pipeline.serve(name=name, cron=cron, interval=interval, parameters=parameters, limit=1)
 
 
 def main() -> None:

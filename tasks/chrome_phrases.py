@@ -39,6 +39,19 @@ _WIDGET_STARTS = [
 ]
 WIDGET_LINE = re.compile(r"^\W*(?:" + "|".join(_WIDGET_STARTS) + r")", _FLAGS)
 
+# "Home | World | Sport", "News › Europe › France": menus and breadcrumbs flattened to a
+# line are short items between separators.
+_NAV_SEPARATOR = r"\s+[|•·›»>/–-]\s+"
+NAV_SEPARATOR = re.compile(_NAV_SEPARATOR)
+MAX_NAV_ITEM_WORDS = 3
+
+
+def is_menu_line(line: str) -> bool:
+    """True for a line of three or more short items between menu separators."""
+    items = [item for item in NAV_SEPARATOR.split(line) if item.strip()]
+    return len(items) >= 3 and all(len(item.split()) <= MAX_NAV_ITEM_WORDS for item in items)
+
+
 COPYRIGHT_LINE = re.compile(
     r"(©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|todos los derechos reservados|tous droits réservés"
     r"|alle rechte vorbehalten|tutti i diritti riservati|todos os direitos reservados)",
@@ -48,7 +61,7 @@ COPYRIGHT_LINE = re.compile(
 # "By Jane Doe", "por Ana Pérez y Luis Gil", "Von Max Muster": a byline line holds the
 # marker and up to a few capitalised name words, and no sentence.
 BYLINE_LINE = re.compile(
-    r"^(?:by|written by|words by|por|par|von|di|door|av|af|de)\s+"
+    r"^(?i:by|written by|words by|por|par|von|door|av|af)\s+"
     r"(?P<name>[A-ZÀ-ÖØ-Þ][\w.'’-]*(?:[ ,]+(?:and|y|et|und|e|en|&)?\s*[A-ZÀ-ÖØ-Þ][\w.'’-]*){0,6})"
     r"(?:\s*[|,·–—-]\s*.{0,60})?$",
     re.UNICODE,

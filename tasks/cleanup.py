@@ -121,6 +121,8 @@ def clean_text(text: str, language: str | None, title: str | None = None) -> Cle
             attribution = attribution or _wire_name(line) or line
         elif ph.WIDGET_LINE.match(line) and count <= (WIDGET_IN_BODY_MAX_WORDS if in_body else CHROME_SENTENCE_MAX_WORDS):
             reason = "widget"
+        elif ph.is_menu_line(line):
+            reason = "navigation"
         elif count <= SHORT_LINE_WORDS and _is_foreign(line, lang_stops, loose=not in_body):
             reason = "foreign_language"
         elif before_headline or (body_start is not None and no < body_start and count < HEADLINE_MIN_WORDS):
@@ -153,6 +155,7 @@ def _find_headline(lines: list[tuple[int, str]], n_words: dict[int, int], title:
             break
         if n_words[no] >= HEADLINE_MIN_WORDS and not (
             ph.WIDGET_LINE.match(line) or ph.COPYRIGHT_LINE.search(line) or ph.BYLINE_LINE.match(line)
+            or ph.is_menu_line(line)
         ):
             return no
     return None

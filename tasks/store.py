@@ -254,6 +254,12 @@ def query(db_path: str | Path, statement: str, timeout_s: float = 120.0) -> tupl
         return columns, result.fetchall()
 
 
+def show_query(db_path: str | Path, statement: str, max_width: int | None = None, timeout_s: float = 120.0) -> None:
+    """Run one read-only statement and print it with DuckDB's own table renderer."""
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        con.sql(statement).show(max_width=max_width, max_rows=1000)
+
+
 # Prefect tasks: the database is the one I/O edge that can be busy (an analyst holding
 # the file), so every write retries on top of connect()'s own backoff.
 _IO_TASK = {"cache_policy": NO_CACHE, "persist_result": False, "retries": 3, "retry_delay_seconds": [2, 10, 30], "timeout_seconds": 600}

@@ -1,0 +1,29 @@
+"""Shared test set-up: Prefect offline and quiet, paths to the seeds."""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# Before anything imports Prefect: no telemetry, and a throwaway PREFECT_HOME.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="newsetl-prefect-home-")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A fresh copy of seeds/ in a temporary folder named 'seeds'."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+def seed_text(name: str) -> str:
+    """The text of one seed file, by its name prefix (e.g. '003')."""
+    return next(SEEDS.glob(f"{name}_*.txt")).read_text(encoding="utf-8")

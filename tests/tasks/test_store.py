@@ -1,0 +1,101 @@
+"""The DuckDB store on a real database file."""
+
+import subprocess
+import sys
+import textwrap
+import time
+
+import duckdb
+
+from tasks.cleanup import clean_articles
+from tasks.dedup import dedup_batch
+from tasks.entities import extract_entities
+from tasks.ingest import plan_inputs, read_units
+from tasks.language import detect_languages
+from tasks.records import Quarantined, StoredNeighbours
+from tasks.settings import Settings
+from tasks import store
+from tests.conftest import SEEDS
+
+TABLES = ("articles", "removed_lines", "entities", "duplicates", "minhash_bands", "quarantine", "runs")
+
+
+def counts(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def processed_seeds():
+    settings = Settings()
+    units, _ = plan_inputs([SEEDS], settings)
+    articles, _ = read_units(units, settings)
+    return dedup_batch(extract_entities(clean_articles(detect_languages(articles))), StoredNeighbours())
+
+
+def test_migrate_creates_schema_once_and_views(tmp_path):
+    db = tmp_path / "news.duckdb"
+    assert store.migrate(db) == ["001_initial"]
+    assert store.migrate(db) == []
+    with duckdb.connect(str(db), read_only=True) as con:
+        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert {"canonical_articles", "story_summary", "entity_summary", "removed_line_summary"} <= views
+
+
+def test_writing_a_batch_twice_stores_it_once(tmp_path):
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    result = processed_seeds()
+    store.write_batch(db, "run-1", result.articles, result.decisions, result.band_rows)
+    first = counts(db)
+    store.write_batch(db, "run-2", result.articles, result.decisions, result.band_rows)
+    assert counts(db) == first
+    assert first["articles"] == 5 and first["entities"] > 100 and first["removed_lines"] == 15
+    assert store.stored_content_hashes(db, [a.doc_id for a in result.articles]) == {
+        a.doc_id: a.content_hash for a in result.articles
+    }
+
+
+def test_stored_neighbours_come_back_through_band_keys_and_text_hash(tmp_path):
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    result = processed_seeds()
+    store.write_batch(db, "run-1", result.articles, result.decisions, result.band_rows)
+    target = result.articles[4]
+    keys = [(b, k) for d, b, k in result.band_rows if d == target.doc_id]
+    neighbours = store.dedup_neighbours(db, ["new-doc"], [target.text_hash], keys, (target.fetched_at, target.fetched_at), 14)
+    assert neighbours.by_text_hash[target.text_hash] == (target.doc_id, target.dup_group)
+    assert set(neighbours.copy_candidates) == {target.doc_id}
+    assert len(neighbours.story_pool) == 5
+
+
+def test_quarantining_the_same_input_again_updates_its_row(tmp_path):
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    bad = [Quarantined("/data/x.txt", "ingest", "binary content, not text", content_hash="abc")]
+    store.write_quarantine(db, "run-1", bad)
+    store.write_quarantine(db, "run-2", bad)
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT source_uri, times_seen, run_id FROM quarantine").fetchall()
+    assert rows == [("/data/x.txt", 2, "run-2")]
+
+
+def test_writer_waits_while_another_process_holds_the_file(tmp_path):
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    result = processed_seeds()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys, time
+            con = duckdb.connect({str(db)!r})
+            print("locked", flush=True)
+            time.sleep(3)
+            con.close()
+        """)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    started = time.monotonic()
+    store.write_batch(db, "run-1", result.articles, result.decisions, result.band_rows, timeout_s=60)
+    holder.wait(timeout=30)
+    assert counts(db)["articles"] == 5
+    assert time.monotonic() - started > 1.0  # it waited for the holder instead of failing
