@@ -70,22 +70,30 @@ def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200) -> R
     try:
         units, missing = plan_inputs(paths, settings)
         logger.info("planned %d input units from %s", len(units), paths)
-        counts.add_quarantined(missing)
-        write_quarantine_task(db_path, run_id, missing, lock)
+        if missing:
+            counts.add_quarantined(missing)
+            write_quarantine_task(db_path, run_id, missing, lock)
 
         for units_batch in batch_units(units, settings.batch_size):
             counts.batches += 1
             articles, bad, unchanged = ingest_task(units_batch, settings)
             counts.articles_unchanged += unchanged
-            articles, bad_lang = detect_language_task(articles)
-            articles, bad_clean = clean_task(articles)
-            articles, bad_ner = extract_entities_task(articles, settings.ner_batch_size)
-            deduped = dedup_task(articles, db_path, settings.story_window_days, lock)
-            quarantined = bad + bad_lang + bad_clean + bad_ner
-            counts.add_quarantined(quarantined)
-            write_quarantine_task(db_path, run_id, quarantined, lock)
-            counts.articles_new += write_batch_task(db_path, run_id, deduped.articles, deduped.decisions, deduped.band_rows, lock)
-            counts.entities += sum(len(a.entities) for a in deduped.articles)
+            if bad:
+                counts.add_quarantined(bad)
+                write_quarantine_task(db_path, run_id, bad, lock)
+            # A JSONL byte range can hold more articles than a batch: split it.
+            for start in range(0, len(articles), settings.batch_size):
+                batch = articles[start : start + settings.batch_size]
+                batch, bad_lang = detect_language_task(batch)
+                batch, bad_clean = clean_task(batch)
+                batch, bad_ner = extract_entities_task(batch, settings.ner_batch_size)
+                deduped = dedup_task(batch, db_path, settings.story_window_days, lock)
+                quarantined = bad_lang + bad_clean + bad_ner
+                if quarantined:
+                    counts.add_quarantined(quarantined)
+                    write_quarantine_task(db_path, run_id, quarantined, lock)
+                counts.articles_new += write_batch_task(db_path, run_id, deduped.articles, deduped.decisions, deduped.band_rows, lock)
+                counts.entities += sum(len(a.entities) for a in deduped.articles)
         status = "COMPLETED"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
