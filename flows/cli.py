@@ -3,6 +3,7 @@
     newsetl run PATH... [--db FILE]     run the pipeline over files and folders
     newsetl sql "SELECT ..." [--db FILE] query the database read-only
     newsetl serve PATH... --cron EXPR   serve the flow as a scheduled deployment
+    newsetl clean < pages.jsonl          clean pages given as JSON lines, print JSON lines
 
 Exit status of `run`: 0 when every input was stored, 3 when some inputs were
 quarantined (the rest is stored), 1 when the run failed.
@@ -72,6 +73,20 @@ def sql(
     writer = csv_module.writer(sys.stdout)
     writer.writerow(columns)
     writer.writerows(rows)
+
+
+@app.command()
+def clean(
+    batch_size: int = typer.Option(200, "--batch-size", min=1, help="Pages per batch."),
+) -> None:
+    """Clean pages read as JSON lines on stdin ({"id", "html"} or {"id", "text"}, optional "url",
+    "source", "title") and write {"id", "text", "title", "byline", "removed", ...} lines on stdout.
+
+    Runs exactly the language detection and cleanup code of the pipeline; no database.
+    """
+    from flows.clean_stream import clean_stream
+
+    clean_stream(sys.stdin.buffer, sys.stdout, batch_size)
 
 
 @app.command()

@@ -39,6 +39,42 @@ _WIDGET_STARTS = [
 ]
 WIDGET_LINE = re.compile(r"^\W*(?:" + "|".join(_WIDGET_STARTS) + r")", _FLAGS)
 
+# Lines that end an article: what follows them is comments, related stories or footer.
+_END_STARTS = [
+    r"(leave|post|add|write|view|show|load|read|see|join) (a |the |all |\d+ )?(comments?|repl(y|ies)|responses?|discussion|conversation)",
+    r"\d+\s+(comments?|responses?|replies|reactions)\b", r"comments?\s*(\(\d+\))?\s*$", r"(top rated|most (liked|recent)|latest) comments",
+    r"(you must be )?log(ged)? ?in to (comment|reply|post)", r"comments are (closed|stored|moderated)",
+    r"(click to )?share (this|on|the|via)\b", r"share\b\W*$", r"(related|more) (articles|stories|news|posts|coverage|videos|from|on)\b",
+    r"related\W*$", r"(you (may|might) (also )?like|recommended( for you| stories| articles)?\W*$|(most )?(read|popular|viewed|shared)( now| stories| articles)?\W*$|trending( now| stories)?\W*$|top stories\W*$|editor'?s picks?)",
+    r"(tags?|topics?|filed under)\s*:", r"about the author\b",
+    r"(comentarios?|deja (un|tu) comentario|noticias relacionadas|más noticias|otras noticias|te puede interesar)\b",
+    r"(commentaires?|laisser un commentaire|sur le même sujet|articles? similaires|à lire aussi)\b",
+    r"(kommentare?|mehr zum thema|weitere nachrichten|das könnte sie auch interessieren)\b",
+    r"(commenti|lascia un commento|potrebbe interessarti|altre notizie|articoli correlati)\b",
+    r"(comentários?|deixe (um|seu) comentário|notícias relacionadas|mais notícias|veja também)\b",
+]
+COMMENTS_HEADER = re.compile(
+    r"^\W*(?:\d+\s+)?(comments?|responses?|replies|reactions|discussion|leave a (reply|comment)|join the (discussion|conversation)"
+    r"|comentarios?|commentaires?|kommentare?|commenti|comentários?)\b",
+    _FLAGS,
+)
+END_OF_ARTICLE = re.compile(r"^\W*(?:" + "|".join(_END_STARTS) + r")", _FLAGS)
+
+# Date or "posted/updated" lines near the headline: "Monday November 18, 2019 7:45 am PST",
+# "Published 2019-11-18", "18 novembre 2019".
+_MONTHS = (
+    "jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?"
+    "|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+    "|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+    "|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
+    "|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro"
+)
+DATE_LINE = re.compile(
+    rf"(\b({_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(de\s+)?({_MONTHS})\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
+    r"|^\W*(published|posted|updated|last updated|publicado|publié|veröffentlicht|aggiornato)\b)",
+    _FLAGS,
+)
+
 # "Home | World | Sport", "News › Europe › France": menus and breadcrumbs flattened to a
 # line are short items between separators.
 _NAV_SEPARATOR = r"\s+[|•·›»>/–-]\s+"
@@ -48,6 +84,8 @@ MAX_NAV_ITEM_WORDS = 3
 
 def is_menu_line(line: str) -> bool:
     """True for a line of three or more short items between menu separators."""
+    if line.lstrip().startswith("|"):  # a table row, not a menu
+        return False
     items = [item for item in NAV_SEPARATOR.split(line) if item.strip()]
     return len(items) >= 3 and all(len(item.split()) <= MAX_NAV_ITEM_WORDS for item in items)
 

@@ -1,13 +1,19 @@
 """Cleanup: strip site chrome, keep the headline once, section headings and body paragraphs.
 
-HTML input first goes through trafilatura's main-text extraction; every text (plain input,
-or the extractor's output) then goes through a line classifier built on general signals:
-position relative to the body (chrome clusters above the headline and below the last
-paragraph), line length and sentence punctuation, generic chrome phrasing in several
-languages, lines in another language than the body, and lines repeated within the page.
+Text mode (plain text, one block per line, chrome and all): the page is cut into
+segments at end-of-article lines (comment headers, share bars, related lists) and long
+runs of non-sentences; the segment with the most paragraph words (comments and teasers
+discounted) is the body. Lines are then classified on general signals: position
+(above the headline, after the body), length and sentence punctuation, stop-word
+density, generic chrome phrasing in several languages, lines in another language than
+the body, lines repeated within the page.
+
+HTML mode: trafilatura extracts the main text; lines that are chrome by their wording are
+dropped from it, and when the extractor stopped early the text-mode body continues it.
 
 Every dropped line is returned with one of the REASONS codes; bylines and wire credits
-become article metadata rather than disappearing.
+become article metadata rather than disappearing. Thresholds below are calibrated on
+../shared/bench/cleanup (scrapinghub + seeds): re-run bench/cleanup.py when changing them.
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ REASONS = {
     "credit": "wire or staff credit line; kept in articles.attribution",
     "foreign_language": "short line in another language than the body",
     "navigation": "short fragment above the headline or before the body: masthead, section label, breadcrumb",
-    "trailing_fragment": "non-sentence line after the last paragraph: related headlines, tags, footer links",
+    "dateline": "date or 'posted/updated' line above the body",
+    "after_body": "line after the end of the article: comments, related stories, tags, footer",
     "not_main_content": "HTML block the main-text extractor left out",
 }
 
@@ -52,6 +59,31 @@ WIDGET_IN_BODY_MAX_WORDS = 6
 CHROME_SENTENCE_MAX_WORDS = 20
 # A headline has at least this many words (mastheads and section labels have fewer).
 HEADLINE_MIN_WORDS = 4
+# How far above the body the headline is looked for, in non-blank lines.
+HEADLINE_SEARCH_LINES = 8
+# Date lines are short; a longer line with a date in it is a sentence.
+DATELINE_MAX_WORDS = 16
+# Prose has at least this share of stop words in the page's language (English news
+# paragraphs: 0.35-0.55; lists of headlines and names: below 0.15). Seeds + scrapinghub.
+MIN_STOPWORD_SHARE = 0.15
+# This many consecutive lines that are not sentences end a segment (a related list).
+MAX_NON_PROSE_RUN = 6
+# Weight of prose after a comment header / after another end-of-article line when the
+# body segment is chosen (scrapinghub: comment sections often outweigh the article).
+COMMENTS_WEIGHT = 0.2
+AFTER_END_WEIGHT = 0.5
+# A prose line with no prose line next to it (teaser summaries, comments between user
+# names and dates) counts this share of its words (scrapinghub).
+ISOLATED_PROSE_WEIGHT = 0.25
+# HTML mode: favor_precision extraction shorter than this falls back to default settings.
+MIN_EXTRACTED_WORDS = 30
+# HTML mode: the text-mode body continues the extraction when it holds this share of the
+# extractor's lines and goes on after them for this many times the extraction's words
+# (scrapinghub: pages the extractor cut short at an inline box).
+EXTRACTOR_COVERED_SHARE = 0.8
+TRUNCATED_EXTRACTION_RATIO = 1.0
+# ... and at least this share of the continuation's words are in consecutive paragraphs.
+CONTINUATION_PAIRED_SHARE = 0.6
 # Clean text shorter than this is flagged as not an article.
 MIN_ARTICLE_WORDS = 40
 
@@ -61,13 +93,18 @@ _HAS_SENTENCE_PUNCT = re.compile(r"[.!?…]")
 
 @dataclass(frozen=True)
 class CleanResult:
-    """What cleanup makes of one text."""
+    """What cleanup makes of one text: the body paragraphs, the headline, the removed lines."""
 
-    clean_text: str
+    body: str  # paragraphs separated by blank lines, headline not included
     removed: tuple[RemovedLine, ...]
     title: str | None
     byline: str | None
     attribution: str | None
+
+    @property
+    def clean_text(self) -> str:
+        """The stored clean text: the headline once, then the body."""
+        return "\n\n".join(part for part in (self.title, self.body) if part)
 
 
 def normalise_line(line: str) -> str:
@@ -76,25 +113,25 @@ def normalise_line(line: str) -> str:
     return " ".join(re.findall(r"\w+", text))
 
 
-def clean_text(text: str, language: str | None, title: str | None = None) -> CleanResult:
+def clean_text(text: str, language: str | None, title: str | None = None, trust_extraction: bool = False) -> CleanResult:
     """Classify the lines of a flattened page into body and chrome.
 
     `language` is the page's language (for stop words); `title`, when known (HTML
-    metadata, JSONL), identifies the headline line. Returns the clean body with the
-    headline first, paragraphs separated by blank lines, and every dropped line.
+    metadata, JSONL), identifies the headline line. With `trust_extraction` (text that a
+    main-text extractor already produced) the position rules are off and only lines that
+    are chrome by their own wording go. Returns the clean body with the headline first,
+    paragraphs separated by blank lines, and every dropped line.
     """
     lines = [(no, line.strip()) for no, line in enumerate(text.splitlines(), start=1) if line.strip()]
     lang_stops = stop_words(language or "")
     n_words = {no: len(words(line)) for no, line in lines}
-
-    def is_paragraph(line: str, no: int, min_words: int) -> bool:
-        return n_words[no] >= min_words and bool(_HAS_SENTENCE_PUNCT.search(line)) and not ph.WIDGET_LINE.match(line)
-
-    core = [no for no, line in lines if is_paragraph(line, no, PARAGRAPH_MIN_WORDS)]
-    if not core:  # briefs: fall back to shorter sentences
-        core = [no for no, line in lines if is_paragraph(line, no, SHORT_LINE_WORDS) and _SENTENCE_END.search(line)]
-    body_start, body_end = (core[0], core[-1]) if core else (None, None)
+    prose = {no for no, line in lines if _is_prose(line, n_words[no], lang_stops)}
+    if trust_extraction:
+        body_start, body_end = (lines[0][0], lines[-1][0]) if lines else (None, None)
+    else:
+        body_start, body_end = _body_span(lines, n_words, prose, lang_stops)
     headline_no = _find_headline(lines, n_words, title, body_start)
+    headline_key = next((normalise_line(line) for no, line in lines if no == headline_no), None)
 
     kept: list[str] = []
     seen: set[str] = set()
@@ -104,31 +141,32 @@ def clean_text(text: str, language: str | None, title: str | None = None) -> Cle
         key = normalise_line(line)
         count = n_words[no]
         in_body = body_start is not None and body_start <= no <= body_end
-        before_headline = headline_no is not None and no < headline_no
-        after_body = body_end is not None and no > body_end
+        before_body = body_start is None or no < body_start
         reason = None
-        if key and key in seen:
+        if key and key in seen and not (trust_extraction and no != headline_no and key != headline_key):
             reason = "duplicate"
         elif no == headline_no:
             reason = None
         elif ph.COPYRIGHT_LINE.search(line) and count <= CHROME_SENTENCE_MAX_WORDS:
             reason = "copyright"
             attribution = attribution or _wire_name(line)
-        elif (match := ph.BYLINE_LINE.match(line)) and count <= 12 and not in_body:
+        elif (match := ph.BYLINE_LINE.match(line)) and count <= 12 and not (in_body and no in prose):
             reason, byline = "byline", byline or match.group("name")
-        elif ph.CREDIT_LINE.match(line) and count <= CHROME_SENTENCE_MAX_WORDS and (after_body or count <= 3):
+        elif ph.CREDIT_LINE.match(line) and count <= CHROME_SENTENCE_MAX_WORDS and (not in_body or count <= 3):
             reason = "credit"
             attribution = attribution or _wire_name(line) or line
         elif ph.WIDGET_LINE.match(line) and count <= (WIDGET_IN_BODY_MAX_WORDS if in_body else CHROME_SENTENCE_MAX_WORDS):
             reason = "widget"
-        elif ph.is_menu_line(line):
+        elif ph.is_menu_line(line) and not trust_extraction:
             reason = "navigation"
-        elif count <= SHORT_LINE_WORDS and _is_foreign(line, lang_stops, loose=not in_body):
+        elif count <= SHORT_LINE_WORDS and not trust_extraction and _is_foreign(line, lang_stops, loose=not in_body):
             reason = "foreign_language"
-        elif before_headline or (body_start is not None and no < body_start and count < HEADLINE_MIN_WORDS):
+        elif before_body and ph.DATE_LINE.search(line) and count <= DATELINE_MAX_WORDS:
+            reason = "dateline"
+        elif before_body and (headline_no is None or no < headline_no or count < HEADLINE_MIN_WORDS):
             reason = "navigation"
-        elif after_body and not _SENTENCE_END.search(line):
-            reason = "trailing_fragment"
+        elif body_end is not None and no > body_end:
+            reason = "after_body"
         if key:
             seen.add(key)  # removed lines too: a repeated masthead is chrome again
         if reason:
@@ -139,26 +177,122 @@ def clean_text(text: str, language: str | None, title: str | None = None) -> Cle
         kept.append(line)
 
     headline = next((line for no, line in lines if no == headline_no), None)
-    return CleanResult("\n\n".join(kept), tuple(removed), headline or title, byline, attribution)
+    body = kept[1:] if headline is not None and kept and kept[0] == headline else kept
+    return CleanResult("\n\n".join(body), tuple(removed), headline or title, byline, attribution)
+
+
+def _is_prose(line: str, count: int, stops: frozenset[str]) -> bool:
+    """A body paragraph: long enough, with sentence punctuation, function words, no chrome wording."""
+    if count < PARAGRAPH_MIN_WORDS or not _HAS_SENTENCE_PUNCT.search(line):
+        return False
+    if ph.WIDGET_LINE.match(line) or ph.END_OF_ARTICLE.match(line) or ph.COPYRIGHT_LINE.search(line):
+        return False
+    if stops:
+        tokens = words(line)
+        if sum(1 for t in tokens if t in stops) < MIN_STOPWORD_SHARE * len(tokens):
+            return False
+    return True
+
+
+def _is_sentence(line: str, count: int, stops: frozenset[str]) -> bool:
+    """A short paragraph that may close an article ("He declined to comment.")."""
+    if count < 3 or not _SENTENCE_END.search(line) or ph.WIDGET_LINE.match(line) or ph.END_OF_ARTICLE.match(line):
+        return False
+    return not stops or any(t in stops for t in words(line))
+
+
+def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
+    """Return the first and last line numbers of the article body.
+
+    The page is cut into segments at end-of-article lines (comment headers, share bars,
+    related lists, tags) and at runs of MAX_NON_PROSE_RUN lines that are not sentences.
+    The body is the segment with the most prose words; a segment that follows a comment
+    header counts COMMENTS_WEIGHT of its words and one after another end-of-article line
+    AFTER_END_WEIGHT, because comments and related stories follow the article.
+    """
+    segments: list[list[int]] = [[]]
+    weights = [1.0]
+    opened_by = ["start"]  # what separates a segment from the one before it
+    run = 0
+    for no, line in lines:
+        if ph.END_OF_ARTICLE.match(line) and n_words[no] <= CHROME_SENTENCE_MAX_WORDS:
+            comments = bool(ph.COMMENTS_HEADER.match(line))
+            segments.append([])
+            weights.append(min(weights[-1], COMMENTS_WEIGHT if comments else AFTER_END_WEIGHT))
+            opened_by.append("comments" if comments else "end")
+            run = 0
+            continue
+        if no in prose or _is_sentence(line, n_words[no], stops):
+            run = 0
+        else:
+            run += 1
+            if run == MAX_NON_PROSE_RUN and segments[-1]:
+                segments.append([])
+                weights.append(weights[-1])
+                opened_by.append("gap")
+        segments[-1].append(no)
+    text_of = dict(lines)
+    order = [no for no, _ in lines]
+    neighbours = {no: {order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None} for i, no in enumerate(order)}
+
+    def mass(no: int) -> float:
+        # Paragraphs come in runs; a prose line alone between short lines is a teaser or a comment.
+        return n_words[no] * (1.0 if neighbours[no] & prose else ISOLATED_PROSE_WEIGHT)
+
+    scores = [w * sum(mass(no) for no in seg if no in prose) for seg, w in zip(segments, weights)]
+    best = max(range(len(segments)), key=lambda i: (scores[i], -i)) if segments else None
+    if best is None or scores[best] == 0:  # a brief: short sentences only
+        sentences = [no for no, _ in lines if n_words[no] >= SHORT_LINE_WORDS and _is_sentence(text_of[no], n_words[no], stops)]
+        return (sentences[0], sentences[-1]) if sentences else (None, None)
+    # An article broken by an inline "Related:" box or a run of captions goes on in the
+    # next segment when that one again holds consecutive paragraphs (teasers and comments
+    # do not); a comment header is never crossed.
+    last = best
+    while last + 1 < len(segments) and opened_by[last + 1] != "comments" and any(
+        no in prose and neighbours[no] & prose for no in segments[last + 1]
+    ):
+        last += 1
+    segment = [no for seg in segments[best : last + 1] for no in seg]
+    body = [no for no in segment if no in prose or _is_sentence(text_of[no], n_words[no], stops)]
+    first_prose = next(no for no in segment if no in prose)
+    return min(first_prose, body[0]), body[-1]
 
 
 def _find_headline(lines: list[tuple[int, str]], n_words: dict[int, int], title: str | None, body_start: int | None) -> int | None:
-    """Return the line number of the headline: the line matching `title`, else the first
-    line of HEADLINE_MIN_WORDS+ words before the body that is not chrome phrasing."""
+    """Return the line number of the headline.
+
+    The line matching `title` when it is known; otherwise the nearest title-like line
+    above the body (HEADLINE_MIN_WORDS+ words, not chrome, byline or date), or an earlier
+    one when only bylines and dates stand between the two (the nearer one is then a deck).
+    """
     if title:
         key = normalise_line(title)
         for no, line in lines:
             if normalise_line(line) == key:
                 return no
-    for no, line in lines:
-        if body_start is not None and no > body_start:
-            break
-        if n_words[no] >= HEADLINE_MIN_WORDS and not (
-            ph.WIDGET_LINE.match(line) or ph.COPYRIGHT_LINE.search(line) or ph.BYLINE_LINE.match(line)
-            or ph.is_menu_line(line)
-        ):
+
+    def title_like(no: int, line: str) -> bool:
+        return n_words[no] >= HEADLINE_MIN_WORDS and not (
+            ph.WIDGET_LINE.match(line) or ph.END_OF_ARTICLE.match(line) or ph.COPYRIGHT_LINE.search(line)
+            or ph.BYLINE_LINE.match(line) or ph.is_menu_line(line) or ph.DATE_LINE.search(line)
+        )
+
+    if body_start is None:
+        return next((no for no, line in lines if title_like(no, line)), None)
+    above = [(no, line) for no, line in lines if no < body_start][::-1][:HEADLINE_SEARCH_LINES]
+    headline, crossed_meta = None, False
+    for no, line in above:
+        if headline is None:
+            if title_like(no, line):
+                headline = no
+            continue
+        if ph.BYLINE_LINE.match(line) or ph.DATE_LINE.search(line):
+            crossed_meta = True
+        elif crossed_meta and title_like(no, line):
             return no
-    return None
+        else:
+            break
+    return headline
 
 
 def _is_foreign(line: str, body_stops: frozenset[str], loose: bool) -> bool:
@@ -186,30 +320,69 @@ def _dateline_wire(line: str) -> str | None:
     return ph.WIRE_SERVICES[match.group(1).lower()] if match else None
 
 
-def clean_html(html: str, language: str | None, title: str | None = None) -> CleanResult:
-    """Extract the main text of an HTML page with trafilatura, then classify its lines.
+def clean_html(html: str, language: str | None, title: str | None = None, url: str | None = None) -> CleanResult:
+    """Extract the main text of an HTML page, then drop the chrome lines left in it.
 
-    Page blocks the extractor left out are returned as removed lines ("not_main_content"),
-    numbered by their position in the flattened page.
+    trafilatura (favor_precision, the default settings when that finds nothing) gives the
+    main text, from which only lines that are chrome by their wording are dropped; when
+    the extractor stopped early, the text-mode classifier supplies the rest (see
+    `_continuation`). Page blocks left out are returned as removed lines ("not_main_content"), numbered by
+    their position in the flattened page.
     """
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True)
     page_lines = html_to_lines(html)
-    if doc is None or not (doc.text or "").strip():
-        removed = tuple(RemovedLine(no, line, "not_main_content") for no, line in enumerate(page_lines, start=1))
-        return CleanResult("", removed, title, None, None)
-    headline = title or doc.title
-    text = f"{headline}\n\n{doc.text}" if headline else doc.text
-    result = clean_text(text, language, headline)
-    kept_keys = {normalise_line(line) for line in text.splitlines()}
+    doc = _extract(html, url, favor_precision=True)
+    if doc is None or len(words(doc.text or "")) < MIN_EXTRACTED_WORDS:
+        doc = _extract(html, url, favor_precision=False) or doc
+    headline = title or (doc.title if doc else None)
+    extracted = (doc.text or "") if doc else ""
+    text = f"{headline}\n\n{extracted}" if headline else extracted
+    result = replace(clean_text(text, language, headline, trust_extraction=True), title=headline)
+    kept = {normalise_line(line) for line in text.splitlines()}
+    tail = _continuation(page_lines, language, headline, extracted)
+    if tail:
+        result = replace(result, body="\n\n".join(part for part in (result.body, *tail) if part))
+        kept |= {normalise_line(line) for line in tail}
     dropped = tuple(
         RemovedLine(no, line, "not_main_content")
         for no, line in enumerate(page_lines, start=1)
-        if normalise_line(line) not in kept_keys
+        if normalise_line(line) not in kept
     )
-    return replace(
-        result,
-        removed=dropped + result.removed,
-        byline=result.byline or doc.author,
+    result = replace(result, removed=dropped + result.removed)
+    return replace(result, byline=result.byline or (doc.author if doc else None))
+
+
+def _continuation(page_lines: list[str], language: str | None, headline: str | None, extracted: str) -> list[str]:
+    """Return the body paragraphs the extractor cut off, or [] when it did not stop early.
+
+    The flattened page goes through the text-mode classifier. When its body holds nearly
+    all of the extractor's lines and goes on after the last of them for at least as many
+    words again (articles split by inline boxes), those following paragraphs are returned.
+    """
+    extracted_keys = [normalise_line(line) for line in extracted.splitlines() if line.strip()]
+    if not extracted_keys:
+        return []
+    body = clean_text("\n".join(page_lines), language, headline).body.split("\n\n")
+    position = {normalise_line(line): i for i, line in enumerate(body)}
+    found = [position[key] for key in extracted_keys if key in position]
+    if len(found) < EXTRACTOR_COVERED_SHARE * len(extracted_keys):
+        return []
+    tail = body[max(found) + 1 :]
+    counts = [len(words(line)) for line in tail]
+    total = sum(counts)
+    # Paragraphs that follow each other; teaser lists alternate titles, names and summaries.
+    paired = sum(
+        n for i, n in enumerate(counts)
+        if n >= PARAGRAPH_MIN_WORDS and any(0 <= j < len(counts) and counts[j] >= PARAGRAPH_MIN_WORDS for j in (i - 1, i + 1))
+    )
+    if total < TRUNCATED_EXTRACTION_RATIO * len(words(extracted)) or paired < CONTINUATION_PAIRED_SHARE * total:
+        return []
+    return tail
+
+
+def _extract(html: str, url: str | None, favor_precision: bool):
+    """trafilatura's main-text extraction with metadata; None when it finds nothing."""
+    return trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=favor_precision
     )
 
 
@@ -225,12 +398,20 @@ def not_article_reason(clean: str) -> str | None:
     return None
 
 
+def article_body(article: Article) -> str:
+    """Return an article's clean text without its headline (the body paragraphs only)."""
+    text = article.clean_text or ""
+    if article.title and (text == article.title or text.startswith(article.title + "\n\n")):
+        return text[len(article.title) :].lstrip("\n")
+    return text
+
+
 def clean_articles(articles: list[Article]) -> list[Article]:
     """Return the articles with clean_text, removed_lines, title, byline, attribution and flags set."""
     out = []
     for article in articles:
         if article.input_format == "html":
-            result = clean_html(article.raw_text, article.language, article.title)
+            result = clean_html(article.raw_text, article.language, article.title, article.url)
         else:
             result = clean_text(article.raw_text, article.language, article.title)
         why = not_article_reason(result.clean_text)

@@ -166,13 +166,19 @@ def _read_jsonl(unit: InputUnit, data: bytes, fetched_at: datetime) -> Iterator[
     for offset, line in enumerate(data.splitlines(), start=base_line + 1):
         if not line.strip():
             continue
-        where = f"{unit.path}#L{offset}"
-        try:
-            obj = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            yield Quarantined(where, STAGE, f"malformed JSON line: {exc}", content_hash=content_hash(line))
-            continue
-        yield _record_to_article(obj, unit, where, line, fetched_at)
+        yield parse_record_line(line, unit, f"{unit.path}#L{offset}", fetched_at)
+
+
+def parse_record_line(line: bytes, unit: InputUnit, where: str, fetched_at: datetime) -> Article | Quarantined:
+    """Parse one JSON line into an Article (see the module doc for its fields), or quarantine it.
+
+    `unit` names the file (or stream) it came from; `where` is its location for errors.
+    """
+    try:
+        obj = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return Quarantined(where, STAGE, f"malformed JSON line: {exc}", content_hash=content_hash(line))
+    return record_to_article(obj, unit, where, line, fetched_at)
 
 
 def _line_number_at(unit: InputUnit) -> int:
@@ -198,11 +204,12 @@ def _read_json(unit: InputUnit, data: bytes, fetched_at: datetime) -> Iterator[A
     items = obj if isinstance(obj, list) else [obj]
     for index, item in enumerate(items):
         where = unit.path if len(items) == 1 else f"{unit.path}#{index}"
-        yield _record_to_article(item, unit, where, json.dumps(item, sort_keys=True).encode(), fetched_at)
+        yield record_to_article(item, unit, where, json.dumps(item, sort_keys=True).encode(), fetched_at)
 
 
-def _record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetched_at: datetime) -> Article | Quarantined:
-    """Map one JSON object onto an Article, or quarantine it with the reason."""
+def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetched_at: datetime) -> Article | Quarantined:
+    """Map one JSON object ({"text" or "html", "id", "url", "title", "source", "published_at"})
+    onto an Article, or quarantine it with the reason."""
     if not isinstance(obj, dict):
         return Quarantined(where, STAGE, "JSON record is not an object", content_hash=content_hash(raw))
     html, text = obj.get("html"), obj.get("text")

@@ -95,7 +95,7 @@ def test_unseen_chrome_in_several_languages_is_removed_and_body_kept():
     assert reasons["Reporting by John Smith; Editing by Jane Doe"] == "credit"
     assert reasons["© 2026 Example Media Group. All rights reserved."] == "copyright"
     assert reasons["Share this article"] == "widget"
-    assert reasons["Bus drivers vote to strike over pay"] == "trailing_fragment"
+    assert reasons["Bus drivers vote to strike over pay"] == "after_body"
 
 
 def test_short_foreign_language_line_on_an_english_page_is_removed():

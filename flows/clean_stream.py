@@ -1,0 +1,70 @@
+"""`newsetl clean`: run language detection and cleanup over JSON lines, exactly as the pipeline does.
+
+Input lines: {"id", "html"} or {"id", "text"}, optional "url", "source", "title".
+Output lines: {"id", "text", "title", "byline", "attribution", "language", "is_article",
+"not_article_reason", "removed": [{"line_no", "text", "reason"}]}; a line that cannot be
+read gives {"id", "error"} in its place, so output stays aligned with input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import TextIO
+
+from tasks.cleanup import article_body, clean_articles
+from tasks.ingest import InputUnit, record_to_article
+from tasks.language import detect_languages
+from tasks.records import Article
+
+STDIN = InputUnit("-", "stdin")
+
+
+def _clean_batch(batch: list[tuple[object, Article | str]]) -> Iterator[dict]:
+    articles = [item for _, item in batch if isinstance(item, Article)]
+    cleaned = iter(clean_articles(detect_languages(articles)))
+    for record_id, item in batch:
+        if not isinstance(item, Article):
+            yield {"id": record_id, "error": item}
+            continue
+        a = next(cleaned)
+        yield {
+            "id": record_id, "text": article_body(a), "title": a.title, "byline": a.byline, "attribution": a.attribution,
+            "language": a.language, "is_article": a.is_article, "not_article_reason": a.not_article_reason,
+            "removed": [{"line_no": r.line_no, "text": r.text, "reason": r.reason} for r in a.removed_lines],
+        }
+
+
+def clean_stream(lines: Iterable[bytes | str], out: TextIO, batch_size: int = 200) -> int:
+    """Clean each JSON line of `lines` and write one JSON line per input line to `out`; return the count."""
+    fetched_at = datetime.now(timezone.utc)
+    batch: list[tuple[object, Article | str]] = []
+    written = 0
+    for line_no, line in enumerate(lines, start=1):
+        raw = line.encode("utf-8") if isinstance(line, str) else line
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            batch.append((None, f"malformed JSON line {line_no}: {exc}"))
+        else:
+            record_id = obj.get("id") if isinstance(obj, dict) else None
+            item = record_to_article(obj, STDIN, f"-#L{line_no}", raw, fetched_at)
+            batch.append((record_id, item if isinstance(item, Article) else item.error))
+        if len(batch) >= batch_size:
+            written += _write(_clean_batch(batch), out)
+            batch = []
+    if batch:
+        written += _write(_clean_batch(batch), out)
+    return written
+
+
+def _write(rows: Iterable[dict], out: TextIO) -> int:
+    count = 0
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    out.flush()
+    return count
