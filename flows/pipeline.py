@@ -85,7 +85,7 @@ def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200) -> R
             for start in range(0, len(articles), settings.batch_size):
                 batch = articles[start : start + settings.batch_size]
                 batch, bad_lang = detect_language_task(batch)
-                batch, bad_clean = clean_task(batch)
+                batch, bad_clean = clean_task(batch, db_path, lock)
                 batch, bad_ner = extract_entities_task(batch, settings.ner_batch_size)
                 deduped = dedup_task(batch, db_path, settings.story_window_days, lock)
                 quarantined = bad_lang + bad_clean + bad_ner

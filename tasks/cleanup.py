@@ -28,10 +28,12 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from tasks import chrome_phrases as ph
+from tasks import store
 from tasks.html_text import html_to_lines
 from tasks.isolation import isolate_failures
 from tasks.language import line_language_votes, stop_words, words
 from tasks.records import Article, Quarantined, RemovedLine
+from tasks.source_chrome import SourceHistory, learned_chrome, line_key, page_line_keys
 
 VERSION = "cleanup-lines.v1"
 
@@ -46,6 +48,7 @@ REASONS = {
     "dateline": "date or 'posted/updated' line above the body",
     "after_body": "line after the end of the article: comments, related stories, tags, footer",
     "not_main_content": "HTML block the main-text extractor left out",
+    "source_chrome": "line that recurs on many pages of the same source (learnt from history)",
 }
 
 # A body paragraph has at least this many words and sentence punctuation. Calibrated on
@@ -113,19 +116,24 @@ def normalise_line(line: str) -> str:
     return " ".join(re.findall(r"\w+", text))
 
 
-def clean_text(text: str, language: str | None, title: str | None = None, trust_extraction: bool = False) -> CleanResult:
+def clean_text(
+    text: str, language: str | None, title: str | None = None, trust_extraction: bool = False,
+    source_chrome: frozenset[str] = frozenset(),
+) -> CleanResult:
     """Classify the lines of a flattened page into body and chrome.
 
     `language` is the page's language (for stop words); `title`, when known (HTML
     metadata, JSONL), identifies the headline line. With `trust_extraction` (text that a
     main-text extractor already produced) the position rules are off and only lines that
-    are chrome by their own wording go. Returns the clean body with the headline first,
+    are chrome by their own wording go. `source_chrome` holds the keys of lines learnt as
+    chrome of the page's source (tasks/source_chrome.py). Returns the clean body with the headline first,
     paragraphs separated by blank lines, and every dropped line.
     """
     lines = [(no, line.strip()) for no, line in enumerate(text.splitlines(), start=1) if line.strip()]
     lang_stops = stop_words(language or "")
     n_words = {no: len(words(line)) for no, line in lines}
-    prose = {no for no, line in lines if _is_prose(line, n_words[no], lang_stops)}
+    learnt = {no for no, line in lines if source_chrome and line_key(normalise_line(line)) in source_chrome}
+    prose = {no for no, line in lines if no not in learnt and _is_prose(line, n_words[no], lang_stops)}
     if trust_extraction:
         body_start, body_end = (lines[0][0], lines[-1][0]) if lines else (None, None)
     else:
@@ -147,6 +155,8 @@ def clean_text(text: str, language: str | None, title: str | None = None, trust_
             reason = "duplicate"
         elif no == headline_no:
             reason = None
+        elif no in learnt:
+            reason = "source_chrome"
         elif ph.COPYRIGHT_LINE.search(line) and count <= CHROME_SENTENCE_MAX_WORDS:
             reason = "copyright"
             attribution = attribution or _wire_name(line)
@@ -320,7 +330,10 @@ def _dateline_wire(line: str) -> str | None:
     return ph.WIRE_SERVICES[match.group(1).lower()] if match else None
 
 
-def clean_html(html: str, language: str | None, title: str | None = None, url: str | None = None) -> CleanResult:
+def clean_html(
+    html: str, language: str | None, title: str | None = None, url: str | None = None,
+    source_chrome: frozenset[str] = frozenset(),
+) -> CleanResult:
     """Extract the main text of an HTML page, then drop the chrome lines left in it.
 
     trafilatura (favor_precision, the default settings when that finds nothing) gives the
@@ -336,9 +349,9 @@ def clean_html(html: str, language: str | None, title: str | None = None, url: s
     headline = title or (doc.title if doc else None)
     extracted = (doc.text or "") if doc else ""
     text = f"{headline}\n\n{extracted}" if headline else extracted
-    result = replace(clean_text(text, language, headline, trust_extraction=True), title=headline)
+    result = replace(clean_text(text, language, headline, True, source_chrome), title=headline)
     kept = {normalise_line(line) for line in text.splitlines()}
-    tail = _continuation(page_lines, language, headline, extracted)
+    tail = _continuation(page_lines, language, headline, extracted, source_chrome)
     if tail:
         result = replace(result, body="\n\n".join(part for part in (result.body, *tail) if part))
         kept |= {normalise_line(line) for line in tail}
@@ -351,7 +364,9 @@ def clean_html(html: str, language: str | None, title: str | None = None, url: s
     return replace(result, byline=result.byline or (doc.author if doc else None))
 
 
-def _continuation(page_lines: list[str], language: str | None, headline: str | None, extracted: str) -> list[str]:
+def _continuation(
+    page_lines: list[str], language: str | None, headline: str | None, extracted: str, source_chrome: frozenset[str]
+) -> list[str]:
     """Return the body paragraphs the extractor cut off, or [] when it did not stop early.
 
     The flattened page goes through the text-mode classifier. When its body holds nearly
@@ -361,7 +376,7 @@ def _continuation(page_lines: list[str], language: str | None, headline: str | N
     extracted_keys = [normalise_line(line) for line in extracted.splitlines() if line.strip()]
     if not extracted_keys:
         return []
-    body = clean_text("\n".join(page_lines), language, headline).body.split("\n\n")
+    body = clean_text("\n".join(page_lines), language, headline, source_chrome=source_chrome).body.split("\n\n")
     position = {normalise_line(line): i for i, line in enumerate(body)}
     found = [position[key] for key in extracted_keys if key in position]
     if len(found) < EXTRACTOR_COVERED_SHARE * len(extracted_keys):
@@ -406,14 +421,23 @@ def article_body(article: Article) -> str:
     return text
 
 
-def clean_articles(articles: list[Article]) -> list[Article]:
-    """Return the articles with clean_text, removed_lines, title, byline, attribution and flags set."""
+def clean_articles(
+    articles: list[Article], history: SourceHistory | None = None, page_keys: dict[str, frozenset[str]] | None = None
+) -> list[Article]:
+    """Return the articles with clean_text, removed_lines, title, byline, attribution and flags set.
+
+    `history` is what storage knows of the batch's sources (pages and line counts); the
+    batch's own pages count too, so per-source chrome is learnt even without storage.
+    `page_keys` are the articles' `page_line_keys` when the caller computed them already.
+    """
+    keys = page_keys if page_keys is not None else {a.doc_id: page_line_keys(a) for a in articles}
+    chrome = learned_chrome(articles, history or SourceHistory(), keys)
     out = []
     for article in articles:
         if article.input_format == "html":
-            result = clean_html(article.raw_text, article.language, article.title, article.url)
+            result = clean_html(article.raw_text, article.language, article.title, article.url, chrome[article.doc_id])
         else:
-            result = clean_text(article.raw_text, article.language, article.title)
+            result = clean_text(article.raw_text, article.language, article.title, source_chrome=chrome[article.doc_id])
         why = not_article_reason(result.clean_text)
         out.append(
             replace(
@@ -425,16 +449,19 @@ def clean_articles(articles: list[Article]) -> list[Article]:
                 attribution=result.attribution,
                 is_article=why is None,
                 not_article_reason=why,
+                line_keys=keys[article.doc_id],
                 versions={**article.versions, "cleanup": VERSION},
             )
         )
     return out
 
 
-@task(name="cleanup", cache_policy=NO_CACHE, persist_result=False)
-def clean_task(articles: list[Article]) -> tuple[list[Article], list[Quarantined]]:
-    """Prefect task: `clean_articles` over one batch, failures quarantined."""
-    done, failed = isolate_failures(clean_articles, articles, "cleanup")
+@task(name="cleanup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[2, 10], timeout_seconds=900)
+def clean_task(articles: list[Article], db_path: str, lock_timeout_s: float = 120.0) -> tuple[list[Article], list[Quarantined]]:
+    """Prefect task: read the batch's source history (briefly, read-only), then `clean_articles`."""
+    keys = {a.doc_id: page_line_keys(a) for a in articles}
+    history = store.source_history(db_path, articles, keys, lock_timeout_s)
+    done, failed = isolate_failures(lambda batch: clean_articles(batch, history, keys), articles, "cleanup")
     reasons = Counter(r.reason for a in done for r in a.removed_lines)
     flagged = Counter(a.not_article_reason for a in done if not a.is_article)
     get_run_logger().info(

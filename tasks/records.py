@@ -69,6 +69,7 @@ class Article:
     attribution: str | None = None
     is_article: bool = True
     not_article_reason: str | None = None
+    line_keys: frozenset[str] = frozenset()  # keys of the page's short lines -> page_lines table
     # entity extraction
     entities: tuple[Entity, ...] = ()
     ner_model: str | None = None

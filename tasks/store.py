@@ -25,6 +25,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.records import Article, Decision, Neighbour, Quarantined, StoredNeighbours
+from tasks.source_chrome import SourceHistory
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 log = logging.getLogger("newsetl.store")
@@ -96,6 +97,30 @@ def stored_content_hashes(db_path: str | Path, doc_ids: list[str], timeout_s: fl
     return dict(rows)
 
 
+def source_history(
+    db_path: str | Path, articles: list[Article], page_keys: dict[str, frozenset[str]], timeout_s: float = 120.0
+) -> SourceHistory:
+    """Return how many stored pages each source of the batch has, and on how many of them
+    each short line of the batch (`page_keys`: doc_id -> line keys) occurs; the batch's
+    own doc_ids are not counted."""
+    if not articles:
+        return SourceHistory()
+    ids = pa.table({"doc_id": pa.array([a.doc_id for a in articles], pa.string())})
+    pairs = sorted({(a.source, key) for a in articles for key in page_keys[a.doc_id]})
+    lines = pa.table({"source": pa.array([s for s, _ in pairs], pa.string()), "key": pa.array([k for _, k in pairs], pa.string())})
+    sources = sorted({a.source for a in articles})
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        con.register("batch_doc_ids", ids)
+        con.register("batch_lines", lines)
+        pages = con.execute(
+            "SELECT source, count(*) FROM articles WHERE source IN (SELECT unnest($s))"
+            " AND doc_id NOT IN (SELECT doc_id FROM batch_doc_ids) GROUP BY source",
+            {"s": sources},
+        ).fetchall()
+        line_pages = con.execute(sql_file("queries/source_history.sql")).fetchall()
+    return SourceHistory(dict(pages), {(s, k): n for s, k, n in line_pages})
+
+
 def dedup_neighbours(
     db_path: str | Path,
     doc_ids: list[str],
@@ -157,6 +182,7 @@ _SCHEMAS = {
     "batch_entities": pa.schema([("doc_id", pa.string()), ("text", pa.string()), ("label", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()), ("canonical", pa.string()), ("model", pa.string()), ("run_id", pa.string())]),
     "batch_duplicates": pa.schema([("member", pa.string()), ("canonical", pa.string()), ("level", pa.string()), ("method", pa.string()), ("score", pa.float64()), ("run_id", pa.string())]),
     "batch_minhash_bands": pa.schema([("doc_id", pa.string()), ("band", pa.int16()), ("key", pa.int64())]),
+    "batch_page_lines": pa.schema([("doc_id", pa.string()), ("source", pa.string()), ("key", pa.string())]),
     "batch_quarantine": pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string()), ("detail", pa.string()), ("doc_id", pa.string()), ("content_hash", pa.string()), ("seen_at", pa.timestamp("us", tz="UTC")), ("run_id", pa.string())]),
 }
 _ARTICLE_SCHEMA = pa.schema([
@@ -200,6 +226,10 @@ def write_batch(
         "batch_duplicates": _table([{**asdict(d), "run_id": run_id} for d in decisions], _SCHEMAS["batch_duplicates"]),
         "batch_minhash_bands": _table(
             [{"doc_id": d, "band": b, "key": k} for d, b, k in band_rows], _SCHEMAS["batch_minhash_bands"]
+        ),
+        "batch_page_lines": _table(
+            [{"doc_id": a.doc_id, "source": a.source, "key": k} for a in articles for k in sorted(a.line_keys)],
+            _SCHEMAS["batch_page_lines"],
         ),
     }
     with connect(db_path, timeout_s=timeout_s) as con:

@@ -11,6 +11,7 @@ import pytest
 
 from flows.pipeline import pipeline
 from tests.conftest import REPO
+from tests.site_fixture import BODIES, SITE_CHROME_END, SITE_CHROME_MID, write_site
 
 TABLES = ("articles", "removed_lines", "entities", "duplicates", "minhash_bands", "quarantine")
 SEED_CHROME = ["Otras noticias destacadas", "Comparte el Post en:", "Más Noticias", "You may also like", "Leave a Comment", "© Thomson Reuters 2026."]
@@ -135,3 +136,19 @@ def test_cli_run_prints_summary_and_exit_status_says_quarantined(tmp_path):
     assert proc.returncode == 3, proc.stderr[-3000:]
     assert "newsetl run summary" in proc.stdout and "1 quarantined" in proc.stdout
     assert sql(tmp_path / "out.duckdb", "SELECT count(*) FROM articles") == [(1,)]
+
+
+def test_a_sites_chrome_is_learnt_from_its_stored_pages(tmp_path):
+    site = tmp_path / "gazette"
+    write_site(site, range(3))
+    db = tmp_path / "site.duckdb"
+    pipeline(paths=[str(site)], db=str(db))
+    write_site(site, range(3, 4))  # a new page arrives; the earlier ones are unchanged
+    again = pipeline(paths=[str(site)], db=str(db))
+    assert again.counts.articles_new == 1
+    [(clean,)] = sql(db, "SELECT clean_text FROM articles WHERE source_uri LIKE '%page3.txt'")
+    title, paragraphs = BODIES[3]
+    assert clean.split("\n\n") == [title, *paragraphs]
+    learnt = {r[0] for r in sql(db, """SELECT text FROM removed_lines JOIN articles USING (doc_id)
+                                       WHERE source_uri LIKE '%page3.txt' AND reason = 'source_chrome'""")}
+    assert {SITE_CHROME_MID, *SITE_CHROME_END} <= learnt

@@ -1,0 +1,60 @@
+"""Per-source chrome learning: a site's recurring lines are learnt from its other pages."""
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from tasks.cleanup import clean_articles
+from tasks.records import Article, stable_id
+from tasks.source_chrome import SourceHistory, learned_chrome, page_line_keys
+from tests.site_fixture import BODIES, SITE_CHROME_END, SITE_CHROME_MID, SITE_CHROME_TOP, site_page
+
+SITE_CHROME = [*SITE_CHROME_TOP, SITE_CHROME_MID, *SITE_CHROME_END]
+
+
+def page(index: int, source: str = "gazette") -> Article:
+    text = site_page(index)
+    return Article(
+        doc_id=stable_id(source, str(index)), source_uri=f"{source}/{index}", source=source, raw_text=text,
+        content_hash=str(index), input_format="text", fetched_at=datetime.now(timezone.utc), language="en",
+    )
+
+
+def kept_lines(article: Article) -> list[str]:
+    return article.clean_text.split("\n\n")
+
+
+def test_generic_rules_alone_keep_the_site_chrome():
+    [alone] = clean_articles([page(3)])
+    assert [line for line in SITE_CHROME if line in kept_lines(alone)], "fixture must need per-source learning"
+
+
+def test_chrome_shared_by_a_sites_pages_is_removed_from_a_new_page():
+    history_pages = [page(i) for i in range(3)]
+    history = SourceHistory(
+        pages={"gazette": 3},
+        line_pages={("gazette", key): sum(key in page_line_keys(p) for p in history_pages) for p in history_pages for key in page_line_keys(p)},
+    )
+    [new] = clean_articles([page(3)], history)
+    title, paragraphs = BODIES[3]
+    assert kept_lines(new) == [title, *paragraphs]
+    learnt = {r.text for r in new.removed_lines if r.reason == "source_chrome"}
+    assert set(SITE_CHROME) - {"Riverside Gazette"} <= learnt  # the masthead may go as navigation first
+
+
+def test_pages_of_one_batch_teach_each_other():
+    cleaned = clean_articles([page(i) for i in range(4)])
+    for article, (title, paragraphs) in zip(cleaned, BODIES):
+        assert kept_lines(article) == [title, *paragraphs]
+
+
+def test_other_sources_do_not_count():
+    others = [page(i, source=f"site{i}") for i in range(3)]
+    chrome = learned_chrome(others + [page(3)], SourceHistory())
+    assert chrome[page(3).doc_id] == frozenset()
+
+
+def test_two_copies_of_an_article_keep_their_paragraphs():
+    first = page(0)
+    copies = [first, replace(first, doc_id="copy-1"), replace(first, doc_id="copy-2")]
+    for article in clean_articles(copies):
+        assert all(p in kept_lines(article) for p in BODIES[0][1])
