@@ -24,7 +24,7 @@ _WIDGET_STARTS = [
     r"(advertisement|advertising|sponsored( content)?|ad choices|skip (to|ad)|back to top|scroll to (continue|top)|click here)\b",
     r"(tags?|topics?|filed under|categories|keywords)\s*:",
     r"(we use cookies|this (site|website) uses cookies|cookie (policy|settings|preferences)|accept (all )?cookies|privacy policy|terms of (use|service))",
-    r"(listen to (this|the) (article|story)|(min(ute)?|\d+ min) read|reading time)\b",
+    r"also on \S+\.\w+", r"(listen to (this|the) (article|story)|(min(ute)?|\d+ min) read|reading time)\b",
     r"(image|photo|picture|video) (credit|source|caption)s?\s*:",
     # Spanish
     r"(comparte|compartir|comentarios?|deja (un|tu) comentario|lee también|leer más|más noticias|otras noticias|noticias relacionadas|te puede interesar|también te puede interesar|suscr[íi]bete|síguenos|publicidad)\b",
@@ -44,7 +44,7 @@ _END_STARTS = [
     r"(leave|post|add|write|view|show|load|read|see|join) (a |the |all |\d+ )?(comments?|repl(y|ies)|responses?|discussion|conversation)",
     r"\d+\s+(comments?|responses?|replies|reactions)\b", r"comments?\s*(\(\d+\))?\s*$", r"(top rated|most (liked|recent)|latest) comments",
     r"(you must be )?log(ged)? ?in to (comment|reply|post)", r"comments are (closed|stored|moderated)",
-    r"(click to )?share (this|on|the|via)\b", r"share\b\W*$", r"(related|more) (articles|stories|news|posts|coverage|videos|from|on)\b",
+    r"(click to )?share (this|on|the|via|it)\b", r"share\b\W*$", r"(print this article|like this story)\b", r"(related|more) (articles|stories|news|posts|coverage|videos|from|on)\b",
     r"related\W*$", r"(you (may|might) (also )?like|recommended( for you| stories| articles)?\W*$|(most )?(read|popular|viewed|shared)( now| stories| articles)?\W*$|trending( now| stories)?\W*$|top stories\W*$|editor'?s picks?)",
     r"(tags?|topics?|filed under)\s*:", r"about the author\b",
     r"(comentarios?|deja (un|tu) comentario|noticias relacionadas|más noticias|otras noticias|te puede interesar)\b",
@@ -53,6 +53,7 @@ _END_STARTS = [
     r"(commenti|lascia un commento|potrebbe interessarti|altre notizie|articoli correlati)\b",
     r"(comentários?|deixe (um|seu) comentário|notícias relacionadas|mais notícias|veja também)\b",
 ]
+SHARE_LINE = re.compile(r"^\W*(?:(click to |print this article\W*)?share\b|partager|partagez|teilen|condividi|compart)", _FLAGS)
 COMMENTS_HEADER = re.compile(
     r"^\W*(?:\d+\s+)?(comments?|responses?|replies|reactions|discussion|leave a (reply|comment)|join the (discussion|conversation)"
     r"|comentarios?|commentaires?|kommentare?|commenti|comentários?)\b",

@@ -78,6 +78,8 @@ AFTER_END_WEIGHT = 0.5
 # A prose line with no prose line next to it (teaser summaries, comments between user
 # names and dates) counts this share of its words (scrapinghub).
 ISOLATED_PROSE_WEIGHT = 0.25
+# A lone paragraph more than this many lines above the rest of the body is a teaser.
+LEAD_GAP_LINES = 4
 # HTML mode: favor_precision extraction shorter than this falls back to default settings.
 MIN_EXTRACTED_WORDS = 30
 # HTML mode: the text-mode body continues the extraction when it holds this share of the
@@ -226,10 +228,10 @@ def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
     run = 0
     for no, line in lines:
         if ph.END_OF_ARTICLE.match(line) and n_words[no] <= CHROME_SENTENCE_MAX_WORDS:
-            comments = bool(ph.COMMENTS_HEADER.match(line))
+            kind = "comments" if ph.COMMENTS_HEADER.match(line) else "share" if ph.SHARE_LINE.match(line) else "end"
             segments.append([])
-            weights.append(min(weights[-1], COMMENTS_WEIGHT if comments else AFTER_END_WEIGHT))
-            opened_by.append("comments" if comments else "end")
+            weights.append(min(weights[-1], {"comments": COMMENTS_WEIGHT, "share": 1.0, "end": AFTER_END_WEIGHT}[kind]))
+            opened_by.append(kind)
             run = 0
             continue
         if no in prose or _is_sentence(line, n_words[no], stops):
@@ -244,8 +246,11 @@ def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
     text_of = dict(lines)
     order = [no for no, _ in lines]
     neighbours = {no: {order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None} for i, no in enumerate(order)}
+    key_counts = Counter(normalise_line(line) for _, line in lines)
 
     def mass(no: int) -> float:
+        if key_counts[normalise_line(text_of[no])] > 1:
+            return 0.0  # a paragraph printed twice on one page is a teaser or a widget
         # Paragraphs come in runs; a prose line alone between short lines is a teaser or a comment.
         return n_words[no] * (1.0 if neighbours[no] & prose else ISOLATED_PROSE_WEIGHT)
 
@@ -259,13 +264,25 @@ def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
     # do not); a comment header is never crossed.
     last = best
     while last + 1 < len(segments) and opened_by[last + 1] != "comments" and any(
-        no in prose and neighbours[no] & prose for no in segments[last + 1]
+        no in prose and neighbours[no] & prose and mass(no) for no in segments[last + 1]
     ):
         last += 1
     segment = [no for seg in segments[best : last + 1] for no in seg]
-    body = [no for no in segment if no in prose or _is_sentence(text_of[no], n_words[no], stops)]
-    first_prose = next(no for no in segment if no in prose)
-    return min(first_prose, body[0]), body[-1]
+    core = [no for no in segment if no in prose and mass(no)]
+    # Teasers trail and lead articles: a prose line with no prose neighbour, set apart
+    # from the rest of the body by other lines, is not part of it (a standfirst above the
+    # headline's repeats and the byline stays: LEAD_GAP_LINES).
+    position = {no: i for i, no in enumerate(segment)}
+    while len(core) > 1 and not neighbours[core[-1]] & prose and position[core[-1]] - position[core[-2]] > 2:
+        core.pop()
+    while len(core) > 1 and not neighbours[core[0]] & prose and position[core[1]] - position[core[0]] > LEAD_GAP_LINES:
+        core.pop(0)
+    start, end = core[0], core[-1]
+    for no in segment[position[end] + 1 :]:  # closing short paragraphs right after the last one
+        if not _is_sentence(text_of[no], n_words[no], stops):
+            break
+        end = no
+    return start, end
 
 
 def _find_headline(lines: list[tuple[int, str]], n_words: dict[int, int], title: str | None, body_start: int | None) -> int | None:
