@@ -31,6 +31,7 @@ def _clean_batch(batch: list[tuple[object, Article | str]]) -> Iterator[dict]:
         a = next(cleaned)
         yield {
             "id": record_id, "text": article_body(a), "title": a.title, "byline": a.byline, "attribution": a.attribution,
+            "published_at": a.published_at.isoformat() if a.published_at else None, "published_from": a.published_from,
             "language": a.language, "is_article": a.is_article, "not_article_reason": a.not_article_reason,
             "removed": [{"line_no": r.line_no, "text": r.text, "reason": r.reason} for r in a.removed_lines],
         }

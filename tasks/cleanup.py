@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 
 import trafilatura
 from prefect import get_run_logger, task
@@ -29,6 +30,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks import chrome_phrases as ph
 from tasks import store
+from tasks.dates import parse_dateline
 from tasks.html_text import html_to_lines
 from tasks.isolation import isolate_failures
 from tasks.language import line_language_votes, stop_words, words
@@ -105,6 +107,8 @@ class CleanResult:
     title: str | None
     byline: str | None
     attribution: str | None
+    published: datetime | None = None
+    published_from: str | None = None  # "dateline" or "html_metadata"
 
     @property
     def clean_text(self) -> str:
@@ -146,7 +150,7 @@ def clean_text(
     kept: list[str] = []
     seen: set[str] = set()
     removed: list[RemovedLine] = []
-    byline = attribution = None
+    byline = attribution = published = None
     for no, line in lines:
         key = normalise_line(line)
         count = n_words[no]
@@ -164,6 +168,8 @@ def clean_text(
             attribution = attribution or _wire_name(line)
         elif (match := ph.BYLINE_LINE.match(line)) and count <= 12 and not (in_body and no in prose):
             reason, byline = "byline", byline or match.group("name")
+            if ph.DATE_LINE.search(line):
+                published = published or parse_dateline(line, [language] if language else None)
         elif ph.CREDIT_LINE.match(line) and count <= CHROME_SENTENCE_MAX_WORDS and (not in_body or count <= 3):
             reason = "credit"
             attribution = attribution or _wire_name(line) or line
@@ -175,6 +181,7 @@ def clean_text(
             reason = "foreign_language"
         elif before_body and ph.DATE_LINE.search(line) and count <= DATELINE_MAX_WORDS:
             reason = "dateline"
+            published = published or parse_dateline(line, [language] if language else None)
         elif before_body and (headline_no is None or no < headline_no or count < HEADLINE_MIN_WORDS):
             reason = "navigation"
         elif body_end is not None and no > body_end:
@@ -190,7 +197,9 @@ def clean_text(
 
     headline = next((line for no, line in lines if no == headline_no), None)
     body = kept[1:] if headline is not None and kept and kept[0] == headline else kept
-    return CleanResult("\n\n".join(body), tuple(removed), headline or title, byline, attribution)
+    return CleanResult(
+        "\n\n".join(body), tuple(removed), headline or title, byline, attribution, published, "dateline" if published else None
+    )
 
 
 def _is_prose(line: str, count: int, stops: frozenset[str]) -> bool:
@@ -262,11 +271,20 @@ def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
     # An article broken by an inline "Related:" box or a run of captions goes on in the
     # next segment when that one again holds consecutive paragraphs (teasers and comments
     # do not); a comment header is never crossed.
+    def dense(i: int) -> bool:
+        return any(no in prose and neighbours[no] & prose and mass(no) for no in segments[i])
+
+    def continues(i: int) -> bool:
+        return i < len(segments) and opened_by[i] != "comments"
+
     last = best
-    while last + 1 < len(segments) and opened_by[last + 1] != "comments" and any(
-        no in prose and neighbours[no] & prose and mass(no) for no in segments[last + 1]
-    ):
-        last += 1
+    while True:
+        if continues(last + 1) and dense(last + 1):
+            last += 1
+        elif continues(last + 1) and continues(last + 2) and not scores[last + 1] and dense(last + 2):
+            last += 2  # a box of headlines or captions inside the article
+        else:
+            break
     segment = [no for seg in segments[best : last + 1] for no in seg]
     core = [no for no in segment if no in prose and mass(no)]
     # Teasers trail and lead articles: a prose line with no prose neighbour, set apart
@@ -378,7 +396,21 @@ def clean_html(
         if normalise_line(line) not in kept
     )
     result = replace(result, removed=dropped + result.removed)
-    return replace(result, byline=result.byline or (doc.author if doc else None))
+    metadata_date = _metadata_date(doc.date if doc else None)
+    return replace(
+        result,
+        byline=result.byline or (doc.author if doc else None),
+        published=metadata_date or result.published,
+        published_from="html_metadata" if metadata_date else result.published_from,
+    )
+
+
+def _metadata_date(value: str | None) -> datetime | None:
+    """Parse trafilatura's YYYY-MM-DD date (from htmldate) as midnight UTC."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc) if value else None
+    except ValueError:
+        return None
 
 
 def _continuation(
@@ -464,6 +496,8 @@ def clean_articles(
                 title=article.title or result.title,
                 byline=result.byline,
                 attribution=result.attribution,
+                published_at=article.published_at or result.published,
+                published_from=article.published_from or (result.published_from if result.published else None),
                 is_article=why is None,
                 not_article_reason=why,
                 line_keys=keys[article.doc_id],

@@ -237,6 +237,7 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
         url=url,
         title=obj.get("title") if isinstance(obj.get("title"), str) else None,
         published_at=published_at,
+        published_from="input" if published_at else None,
     )
 
 

@@ -162,7 +162,8 @@ def dedup_neighbours(
 def _article_row(a: Article, run_id: str, stored_at: datetime) -> dict:
     return {
         "doc_id": a.doc_id, "source_uri": a.source_uri, "source": a.source, "url": a.url, "title": a.title,
-        "byline": a.byline, "attribution": a.attribution, "published_at": a.published_at, "fetched_at": a.fetched_at,
+        "byline": a.byline, "attribution": a.attribution, "published_at": a.published_at,
+        "published_from": a.published_from, "fetched_at": a.fetched_at,
         "input_format": a.input_format, "language": a.language, "language_score": a.language_score,
         "raw_text": a.raw_text, "clean_text": a.clean_text, "content_hash": a.content_hash, "text_hash": a.text_hash,
         "is_article": a.is_article, "not_article_reason": a.not_article_reason,
@@ -188,6 +189,7 @@ _SCHEMAS = {
 _ARTICLE_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("source_uri", pa.string()), ("source", pa.string()), ("url", pa.string()), ("title", pa.string()),
     ("byline", pa.string()), ("attribution", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")),
+    ("published_from", pa.string()),
     ("fetched_at", pa.timestamp("us", tz="UTC")), ("input_format", pa.string()), ("language", pa.string()),
     ("language_score", pa.float64()), ("raw_text", pa.large_string()), ("clean_text", pa.large_string()),
     ("content_hash", pa.string()), ("text_hash", pa.string()), ("is_article", pa.bool_()), ("not_article_reason", pa.string()),

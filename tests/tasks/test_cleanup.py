@@ -142,3 +142,28 @@ def test_pages_that_are_not_articles_are_flagged(text, reason):
 
 def test_a_real_article_is_not_flagged():
     assert not_article_reason(clean_text(seed_text("001"), "en").clean_text) is None
+
+
+def test_dateline_becomes_the_publication_date():
+    page = (
+        "Menu\n"
+        "Council approves new bus lanes on Main Street\n"
+        "Posted by Jane Doe on November 19, 2019, 6:21 AM EST\n"
+        "The town council voted on Tuesday to add dedicated bus lanes to Main Street, after a year of consultations.\n"
+        "Supporters said the lanes would make buses faster and more reliable, while traders warned about parking.\n"
+    )
+    result = clean_text(page, "en")
+    assert result.published.isoformat() == "2019-11-19T11:21:00+00:00" and result.published_from == "dateline"
+    assert ("Posted by Jane Doe on November 19, 2019, 6:21 AM EST", "dateline") in {(r.text, r.reason) for r in result.removed}
+
+
+def test_relative_dates_are_not_publication_dates():
+    page = "A headline of some length here\nUpdated 3 hours ago\n" + "Body sentence with enough words to be a paragraph of the article. " * 3
+    assert clean_text(page, "en").published is None
+
+
+def test_html_metadata_date_is_used():
+    html = ('<html><head><meta property="article:published_time" content="2024-03-05T10:00:00Z"><title>T</title></head>'
+            "<body><article><h1>Harbour dredging starts</h1><p>" + "Dredging of the old harbour began on Monday, the port authority said. " * 5 + "</p></article></body></html>")
+    result = clean_html(html, "en")
+    assert result.published.date().isoformat() == "2024-03-05" and result.published_from == "html_metadata"
