@@ -118,6 +118,9 @@ _WIRE_ALTERNATION = "|".join(sorted((re.escape(k) for k in WIRE_SERVICES), key=l
 WIRE_NAME = re.compile(rf"\b({_WIRE_ALTERNATION})\b", _FLAGS)
 # "(Reuters) -", "LONDON (AP) —": the dateline credit at the start of a wire story.
 WIRE_DATELINE = re.compile(rf"^[^()\n]{{0,60}}\(({_WIRE_ALTERNATION})\)\s*[-–—:]", _FLAGS)
+# The dateline a republished wire story starts with: "FRANKFURT (AP) — ", "Frankfurt,
+# March 12 — ", "LONDON, Jan 5 (Reuters) - ". Dedup strips it before comparing texts.
+DATELINE_PREFIX = re.compile(r"^\s*[A-ZÀ-Þ][\w .,'’/-]{1,40}?(?:\s*\([^()\n]{1,40}\))?\s*[—–-]{1,2}\s+", re.UNICODE)
 # "Reporting by …; Editing by …", "— AP", "With AFP": credit lines, kept as metadata.
 CREDIT_LINE = re.compile(
     rf"^\W*(?:(?:additional )?(?:reporting|writing|editing|compiled|translated|fact[- ]checked) by\b|(?:with|con|avec|mit) ({_WIRE_ALTERNATION})\W*$|({_WIRE_ALTERNATION})\W*$)",

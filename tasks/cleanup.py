@@ -92,7 +92,7 @@ TRUNCATED_EXTRACTION_RATIO = 1.0
 # ... and at least this share of the continuation's words are in consecutive paragraphs.
 CONTINUATION_PAIRED_SHARE = 0.6
 # Clean text shorter than this is flagged as not an article.
-MIN_ARTICLE_WORDS = 40
+MIN_ARTICLE_WORDS = 15  # lead-only briefs of two sentences are articles (synd_dev)
 
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 _HAS_SENTENCE_PUNCT = re.compile(r"[.!?…]")

@@ -32,6 +32,7 @@ from prefect.cache_policies import NO_CACHE
 from rensa import RMinHash
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from tasks import chrome_phrases as ph
 from tasks import store
 from tasks.language import stop_words, words
 from tasks.records import Article, Decision, Neighbour, StoredNeighbours
@@ -44,11 +45,15 @@ MINHASH_SEED = 1
 # is 0.5 at Jaccard ~0.42 and 0.99 at ~0.6 (synd_dev baseline: threshold 0.5).
 LSH_BANDS = 32
 LSH_ROWS = NUM_PERM // LSH_BANDS
+# Candidates also come from signatures of each body's first 20 and first 60 words,
+# numbered after the whole-text bands (synd_dev: lead-only briefs and truncated copies).
+LEAD_WORDS = (20, 60)
+HEADLINE_MAX_WORDS = 25
 # A candidate is a copy when its shingle Jaccard reaches COPY_JACCARD, or when the
 # smaller text is at least COPY_CONTAINMENT contained in the larger (truncated copies).
 COPY_JACCARD = 0.5
-COPY_CONTAINMENT = 0.8
-MIN_SHINGLES_FOR_CONTAINMENT = 20
+COPY_CONTAINMENT = 0.7
+MIN_SHINGLES_FOR_CONTAINMENT = 10
 # Mean TF-IDF cosine to a story's members needed to join it. The README of the semeval22
 # benchmark measures average link at 0.2 as its baseline; the seeds' rewrites of one
 # story score 0.29-0.43 against each other.
@@ -81,24 +86,52 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(normalise_text(text).encode("utf-8")).hexdigest()
 
 
-def shingles(text: str) -> set[str]:
-    """Return the set of word SHINGLE_WORDS-grams of the normalised text (the whole text if shorter)."""
-    tokens = normalise_text(text).split()
+def comparable_tokens(text: str) -> list[str]:
+    """Return the normalised words of a text, without the wire dateline that opens a
+    paragraph ("FRANKFURT (AP) — "): republishers add, change and drop it."""
+    return normalise_text("\n".join(ph.DATELINE_PREFIX.sub("", line) for line in text.split("\n"))).split()
+
+
+def _shingle_set(tokens: list[str]) -> set[str]:
     if len(tokens) < SHINGLE_WORDS:
         return {" ".join(tokens)} if tokens else set()
     return {" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
 
 
-def band_keys(shingle_set: set[str]) -> list[tuple[int, int]]:
-    """Return the (band, key) LSH keys of a shingle set's MinHash signature; keys fit in BIGINT."""
+def shingles(text: str) -> set[str]:
+    """Return the set of word SHINGLE_WORDS-grams of a text's `comparable_tokens`."""
+    return _shingle_set(comparable_tokens(text))
+
+
+def band_keys(shingle_set: set[str], first_band: int = 0) -> list[tuple[int, int]]:
+    """Return the (band, key) LSH keys of a shingle set's MinHash signature; keys fit in BIGINT.
+
+    Bands are numbered from `first_band`, so that several signatures of one article
+    (whole text, lead) share the `minhash_bands` table without meeting each other.
+    """
+    if not shingle_set:
+        return []
     mh = RMinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
     mh.update(sorted(shingle_set))
     sig = mh.digest()
     keys = []
     for band in range(LSH_BANDS):
         chunk = ",".join(str(v) for v in sig[band * LSH_ROWS : (band + 1) * LSH_ROWS])
-        keys.append((band, int.from_bytes(hashlib.blake2b(chunk.encode(), digest_size=8).digest(), "big", signed=True)))
+        keys.append((first_band + band, int.from_bytes(hashlib.blake2b(chunk.encode(), digest_size=8).digest(), "big", signed=True)))
     return keys
+
+
+def lead_shingles(text: str, lead_words: int) -> set[str]:
+    """Return the shingles of the first `lead_words` words of the body (a short first
+    paragraph, the headline, skipped).
+
+    A truncated or lead-only copy is mostly the original's lead, so their lead
+    signatures meet in LSH even when whole-text Jaccard is far below the threshold.
+    """
+    paragraphs = text.split("\n\n")
+    if len(paragraphs) > 1 and len(paragraphs[0].split()) <= HEADLINE_MAX_WORDS:
+        text = "\n\n".join(paragraphs[1:])
+    return _shingle_set(comparable_tokens(text)[:lead_words])
 
 
 def takes_part(article: Article) -> bool:
@@ -112,7 +145,10 @@ def signatures(articles: list[Article]) -> dict[str, Signature]:
     for article in articles:
         if takes_part(article):
             shingle_set = shingles(article.clean_text)
-            out[article.doc_id] = Signature(text_hash(article.clean_text), frozenset(shingle_set), tuple(band_keys(shingle_set)))
+            keys = band_keys(shingle_set)
+            for n, lead_words in enumerate(LEAD_WORDS, start=1):
+                keys += band_keys(lead_shingles(article.clean_text, lead_words), first_band=n * LSH_BANDS)
+            out[article.doc_id] = Signature(text_hash(article.clean_text), frozenset(shingle_set), tuple(keys))
     return out
 
 

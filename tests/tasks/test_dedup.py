@@ -133,5 +133,17 @@ def test_signatures_skip_non_articles_and_band_keys_fit_bigint(seeds):
     sigs = signatures(seeds + [replace(seeds[0], doc_id="flagged", is_article=False)])
     assert "flagged" not in sigs and len(sigs) == 5
     for sig in sigs.values():
-        assert len(sig.band_keys) == 32
+        assert len(sig.band_keys) == 96  # whole text and two leads, 32 bands each
         assert all(-(2**63) <= key < 2**63 for _, key in sig.band_keys)
+
+
+def test_lead_only_brief_with_a_wire_dateline_joins_its_original(seeds):
+    original = seeds[4]
+    first_paragraph = original.clean_text.split("\n\n")[1]
+    brief_text = "Energy truce agreed\n\nKYIV (AP) — " + " ".join(first_paragraph.split()[:45]) + "…"
+    stored = Neighbour(original.doc_id, original.doc_id, original.doc_id, original.clean_text, "en", original.fetched_at)
+    keys = signatures([original])[original.doc_id].band_keys
+    neighbours = StoredNeighbours(copy_candidates={original.doc_id: stored}, candidate_keys={k: {original.doc_id} for k in keys})
+    brief = variant(original, "brief", brief_text, hours=3)
+    [result] = dedup_batch([brief], neighbours).articles
+    assert result.dup_group == original.doc_id and result.dup_method == "containment"
