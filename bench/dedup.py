@@ -32,7 +32,7 @@ from rensa import RMinHash, RMinHashLSH  # noqa: E402
 
 from tasks import store  # noqa: E402
 from tasks.cleanup import clean_articles  # noqa: E402
-from tasks.dedup import dedup_batch, shingles, signatures  # noqa: E402
+from tasks.dedup import dedup_against_store, shingles  # noqa: E402
 from tasks.ingest import InputUnit, record_to_article  # noqa: E402
 from tasks.language import detect_languages  # noqa: E402
 
@@ -87,15 +87,12 @@ def run_our_dedup(docs: list[dict]) -> tuple[dict[str, str], dict[str, str], flo
         for start in range(0, len(articles), BATCH):
             batch = articles[start : start + BATCH]
             started = time.perf_counter()
-            sigs = signatures(batch)
-            seen = [a.fetched_at for a in batch]
-            neighbours = store.dedup_neighbours(
-                db, [a.doc_id for a in batch], sorted({s.text_hash for s in sigs.values()}),
-                sorted({k for s in sigs.values() for k in s.band_keys}), (min(seen), max(seen)), 14,
-            )
-            result = dedup_batch(batch, neighbours, sigs)
+            result = dedup_against_store(batch, db)
             spent += time.perf_counter() - started
-            store.write_batch(db, "bench", result.articles, result.decisions, result.band_rows)
+            store.write_batch(
+                db, "bench", result.articles, result.decisions, result.band_rows,
+                story_term_rows=result.story_term_rows, doc_terms=result.doc_terms,
+            )
         rows = store.query(db, "SELECT doc_id, dup_group, story_id FROM articles")[1]
     return {id_of[d]: id_of.get(g, g) for d, g, _ in rows}, {id_of[d]: id_of.get(s, s) for d, _, s in rows}, spent
 

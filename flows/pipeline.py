@@ -92,7 +92,7 @@ def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200) -> R
                 if quarantined:
                     counts.add_quarantined(quarantined)
                     write_quarantine_task(db_path, run_id, quarantined, lock)
-                counts.articles_new += write_batch_task(db_path, run_id, deduped.articles, deduped.decisions, deduped.band_rows, lock)
+                counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
                 counts.entities += sum(len(a.entities) for a in deduped.articles)
         status = "COMPLETED"
     except Exception as exc:

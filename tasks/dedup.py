@@ -4,25 +4,29 @@ Order of decisions for each article of a batch, against everything stored before
 earlier articles of the same batch:
 
 1. exact copy: same hash of the normalised clean text;
-2. near copy: MinHash over word 5-gram shingles, LSH bands as candidate keys (stored in
-   DuckDB so candidates are found with a join, not by loading history), verified by the
-   real shingle Jaccard or containment (a truncated copy is contained in its original);
-3. story: TF-IDF cosine (stop words removed) against the stored articles of a time window
-   and the batch; an article joins the story whose members it matches best on average
-   above STORY_THRESHOLD, otherwise it starts a story.
+2. near copy: MinHash over word 5-gram shingles of the whole text and of the lead, LSH
+   band keys as candidate keys (stored in DuckDB, so candidates are found with a join,
+   not by loading history), verified by shingle Jaccard or containment (a truncated or
+   lead-only copy is contained in its original);
+3. story: TF-IDF cosine, IDF from the whole stored corpus, against the stored articles
+   of the time window that share top terms with the batch, and the batch itself; an
+   article joins the story whose members it matches best on average above
+   STORY_THRESHOLD, otherwise it starts a story.
 
 Canonical article of a new group: the earliest (published, else fetched), then the
 longest, then the smallest doc_id. An article joining an existing group keeps that
 group's canonical. Pages flagged as not articles take no part.
 
-This module is pure: the candidates from storage come in as `StoredNeighbours`.
+`dedup_batch` is pure: the candidates from storage come in as `StoredNeighbours`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
@@ -30,12 +34,12 @@ import numpy as np
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from rensa import RMinHash
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
 
 from tasks import chrome_phrases as ph
 from tasks import store
 from tasks.language import stop_words, words
-from tasks.records import Article, Decision, Neighbour, StoredNeighbours
+from tasks.records import Article, Decision, DedupResult, Neighbour, StoredNeighbours
 
 VERSION = "dedup.v1"
 SHINGLE_WORDS = 5
@@ -54,10 +58,17 @@ HEADLINE_MAX_WORDS = 25
 COPY_JACCARD = 0.5
 COPY_CONTAINMENT = 0.7
 MIN_SHINGLES_FOR_CONTAINMENT = 10
-# Mean TF-IDF cosine to a story's members needed to join it. The README of the semeval22
-# benchmark measures average link at 0.2 as its baseline; the seeds' rewrites of one
-# story score 0.29-0.43 against each other.
-STORY_THRESHOLD = 0.2
+# Mean TF-IDF cosine to a story's members needed to join it. semeval22 en-en (bench/dedup.py):
+# 0.2 -> labelled-pair F1 0.806, 0.15 -> 0.823 (P 0.830, R 0.816); the seeds' rewrites of
+# one story score 0.23-0.40 against each other.
+STORY_THRESHOLD = 0.15
+# Each stored article is indexed by its STORY_INDEX_TERMS highest TF-IDF terms
+# (story_terms); a new batch compares with the stored articles in the time window that
+# share at least STORY_MIN_SHARED_TERMS of the batch's top terms, at most
+# STORY_POOL_PER_ARTICLE per batch article, best-sharing first.
+STORY_INDEX_TERMS = 20
+STORY_MIN_SHARED_TERMS = 2
+STORY_POOL_PER_ARTICLE = 20
 
 
 @dataclass(frozen=True)
@@ -67,13 +78,6 @@ class Signature:
     text_hash: str
     shingles: frozenset[str]
     band_keys: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True)
-class DedupResult:
-    articles: list[Article]
-    decisions: list[Decision]
-    band_rows: list[tuple[str, int, int]]  # (doc_id, band, key) for the minhash_bands table
 
 
 def normalise_text(text: str) -> str:
@@ -192,15 +196,20 @@ def dedup_batch(articles: list[Article], stored: StoredNeighbours, sigs: dict[st
     keys = {i: list(sigs[articles[i].doc_id].band_keys) for i in content}
     stored_shingles = {d: shingles(n.clean_text) for d, n in stored.copy_candidates.items()}
 
-    # TF-IDF space over the story window and the batch, fitted once per batch.
+    # TF-IDF over the candidate stories and the batch, with IDF from the whole stored
+    # corpus plus the batch (five articles alone have no usable IDF).
     pool = stored.story_pool
-    docs = [_story_tokens(n.clean_text, n.language) for n in pool]
-    docs += [_story_tokens(articles[i].clean_text, articles[i].language) for i in content]
-    matrix = None
-    if docs and any(docs):
-        vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens)
-        matrix = vectorizer.fit_transform(docs)
+    docs = [Counter(_story_tokens(n.clean_text, n.language)) for n in pool]
+    docs += [Counter(_story_tokens(articles[i].clean_text, articles[i].language)) for i in content]
+    term_counts = Counter(term for doc in docs[len(pool) :] for term in doc)
+    idf = corpus_idf(term_counts, stored.term_df, stored.corpus_docs + len(content))
+    matrix = tfidf_matrix(docs, idf) if any(docs) else None
     row_of = {i: len(pool) + k for k, i in enumerate(content)}
+    story_term_rows = [
+        (articles[i].doc_id, term, weight)
+        for i in content
+        for term, weight in top_terms(docs[row_of[i]], idf)
+    ]
 
     out = list(articles)
     decisions: list[Decision] = []
@@ -239,7 +248,50 @@ def dedup_batch(articles: list[Article], stored: StoredNeighbours, sigs: dict[st
             article, text_hash=h, dup_group=group, dup_method=method, dup_score=score,
             story_id=story, story_score=story_score, versions={**article.versions, "dedup": VERSION},
         )
-    return DedupResult(out, decisions, band_rows)
+    doc_terms = [(articles[i].doc_id, term) for i in content for term in sorted(docs[row_of[i]])]
+    return DedupResult(out, decisions, band_rows, story_term_rows, doc_terms)
+
+
+def corpus_idf(batch_counts: Counter, stored_df: dict[str, int], n_docs: int) -> dict[str, float]:
+    """Smoothed IDF, ln((1 + N) / (1 + df)) + 1, with df and N over the stored corpus plus the batch."""
+    terms = set(batch_counts) | set(stored_df)
+    return {t: math.log((1 + n_docs) / (1 + stored_df.get(t, 0) + batch_counts.get(t, 0))) + 1 for t in terms}
+
+
+def tfidf_matrix(docs: list[Counter], idf: dict[str, float]) -> sparse.csr_matrix:
+    """Return L2-normalised TF-IDF rows for term-count documents (unknown terms get the max IDF)."""
+    vocabulary: dict[str, int] = {}
+    rows, cols, values = [], [], []
+    top = max(idf.values(), default=1.0)
+    for r, doc in enumerate(docs):
+        for term, count in doc.items():
+            rows.append(r)
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+            values.append(count * idf.get(term, top))
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(docs), max(len(vocabulary), 1)))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    return sparse.diags(1.0 / norms) @ matrix
+
+
+def top_terms(doc: Counter, idf: dict[str, float], k: int = 0) -> list[tuple[str, float]]:
+    """Return the `k` (default STORY_INDEX_TERMS) highest TF-IDF terms of a document: its story-index keys."""
+    k = k or STORY_INDEX_TERMS
+    scored = sorted(((count * idf.get(term, 1.0), term) for term, count in doc.items()), key=lambda x: (-x[0], x[1]))
+    return [(term, round(score, 4)) for score, term in scored[:k]]
+
+
+def story_query_terms(articles: list[Article], stored_df: dict[str, int], corpus_docs: int) -> list[str]:
+    """Return the union of the batch's top terms: the keys used to find stored stories to compare with."""
+    docs = [Counter(_story_tokens(a.clean_text, a.language)) for a in articles if takes_part(a)]
+    counts = Counter(term for doc in docs for term in doc)
+    idf = corpus_idf(counts, stored_df, corpus_docs + len(docs))
+    return sorted({term for doc in docs for term, _ in top_terms(doc, idf)})
+
+
+def batch_terms(articles: list[Article]) -> list[str]:
+    """Return every distinct story term of the batch (for looking up their stored document frequency)."""
+    return sorted({t for a in articles if takes_part(a) for t in _story_tokens(a.clean_text, a.language)})
 
 
 def _best_copy(i, my_keys, shingle_sets, out, stored, stored_shingles, batch_keys):
@@ -281,11 +333,11 @@ def _assign_story(i, group, out, stored, matrix, row_of, story_members) -> tuple
     return best_story, round(best_score, 4)
 
 
-@task(name="dedup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[2, 10], timeout_seconds=900)
-def dedup_task(articles: list[Article], db_path: str, window_days: int, lock_timeout_s: float = 120.0) -> DedupResult:
-    """Prefect task: look up the batch's stored neighbours (read-only, briefly), then `dedup_batch`."""
+def dedup_against_store(articles: list[Article], db_path: str, window_days: int = 14, lock_timeout_s: float = 120.0) -> DedupResult:
+    """Look up the batch's stored neighbours (read-only, briefly), then `dedup_batch`."""
     sigs = signatures(articles)
     seen = [_seen_at(a) for a in articles if a.doc_id in sigs]
+    term_df, corpus_docs = store.term_stats(db_path, batch_terms(articles), lock_timeout_s)
     neighbours = store.dedup_neighbours(
         db_path,
         doc_ids=[a.doc_id for a in articles],
@@ -293,13 +345,21 @@ def dedup_task(articles: list[Article], db_path: str, window_days: int, lock_tim
         band_keys=sorted({k for s in sigs.values() for k in s.band_keys}),
         seen_range=(min(seen), max(seen)) if seen else None,
         window_days=window_days,
+        story_terms=story_query_terms(articles, term_df, corpus_docs),
+        pool_limit=STORY_POOL_PER_ARTICLE * len(sigs),
+        min_shared_terms=STORY_MIN_SHARED_TERMS,
         timeout_s=lock_timeout_s,
     )
-    result = dedup_batch(articles, neighbours, sigs)
+    return dedup_batch(articles, replace(neighbours, term_df=term_df, corpus_docs=corpus_docs), sigs)
+
+
+@task(name="dedup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[2, 10], timeout_seconds=900)
+def dedup_task(articles: list[Article], db_path: str, window_days: int, lock_timeout_s: float = 120.0) -> DedupResult:
+    """Prefect task: `dedup_against_store` for one batch, with a log line of what it decided."""
+    result = dedup_against_store(articles, db_path, window_days, lock_timeout_s)
     copies = sum(1 for d in result.decisions if d.level == "copy")
     joined = sum(1 for d in result.decisions if d.level == "story")
     get_run_logger().info(
-        "dedup of %d articles against %d stored candidates and a story window of %d: %d copies, %d joined a story",
-        len(sigs), len(neighbours.copy_candidates), len(neighbours.story_pool), copies, joined,
+        "dedup of %d articles: %d copies, %d joined a story", len(articles), copies, joined,
     )
     return result

@@ -104,6 +104,8 @@ class StoredNeighbours:
     copy_candidates: dict[str, Neighbour] = field(default_factory=dict)  # doc_id -> neighbour
     candidate_keys: dict[tuple[int, int], set[str]] = field(default_factory=dict)  # (band, key) -> doc_ids
     story_pool: list[Neighbour] = field(default_factory=list)
+    term_df: dict[str, int] = field(default_factory=dict)  # stored articles containing each term
+    corpus_docs: int = 0  # stored content articles: the N of the corpus IDF
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,17 @@ class Decision:
     level: str  # "copy" or "story"
     method: str
     score: float
+
+
+@dataclass(frozen=True)
+class DedupResult:
+    """What dedup makes of a batch: the articles with groups set, and the rows it adds to storage."""
+
+    articles: list[Article]
+    decisions: list[Decision]
+    band_rows: list[tuple[str, int, int]]  # (doc_id, band, key) for the minhash_bands table
+    story_term_rows: list[tuple[str, str, float]] = ()  # (doc_id, term, weight) for story_terms
+    doc_terms: list[tuple[str, str]] = ()  # (doc_id, term) for each distinct term, counted into term_df
 
 
 def stable_id(*parts: str) -> str:

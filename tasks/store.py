@@ -24,7 +24,7 @@ import pyarrow as pa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.records import Article, Decision, Neighbour, Quarantined, StoredNeighbours
+from tasks.records import Article, Decision, DedupResult, Neighbour, Quarantined, StoredNeighbours
 from tasks.source_chrome import SourceHistory
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -121,6 +121,15 @@ def source_history(
     return SourceHistory(dict(pages), {(s, k): n for s, k, n in line_pages})
 
 
+def term_stats(db_path: str | Path, terms: list[str], timeout_s: float = 120.0) -> tuple[dict[str, int], int]:
+    """Return ({term: stored document frequency} for the given terms, number of stored content articles)."""
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        con.register("batch_terms", pa.table({"term": pa.array(terms, pa.string())}))
+        df = con.execute("SELECT d.term, d.df FROM term_df AS d JOIN batch_terms AS b USING (term)").fetchall()
+        [(n_docs,)] = con.execute("SELECT count(*) FROM articles WHERE is_article").fetchall()
+    return dict(df), n_docs
+
+
 def dedup_neighbours(
     db_path: str | Path,
     doc_ids: list[str],
@@ -128,9 +137,13 @@ def dedup_neighbours(
     band_keys: list[tuple[int, int]],
     seen_range: tuple[datetime, datetime] | None,
     window_days: int,
+    story_terms: list[str] = (),
+    pool_limit: int = 4000,
+    min_shared_terms: int = 2,
     timeout_s: float = 120.0,
 ) -> StoredNeighbours:
-    """Fetch from storage what dedup needs for a batch: exact-hash matches, LSH candidates, the story window."""
+    """Fetch from storage what dedup needs for a batch: exact-hash matches, LSH candidates, and
+    the stored articles of the time window that share `story_terms` (story candidates)."""
     ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
     keys = pa.table({"band": pa.array([b for b, _ in band_keys], pa.int16()), "key": pa.array([k for _, k in band_keys], pa.int64())})
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
@@ -143,10 +156,14 @@ def dedup_neighbours(
         ).fetchall()
         candidates = con.execute(sql_file("queries/copy_candidates.sql")).fetchall()
         pool = []
-        if seen_range is not None:
+        if seen_range is not None and story_terms:
+            con.register("batch_terms", pa.table({"term": pa.array(list(story_terms), pa.string())}))
             since = seen_range[0] - timedelta(days=window_days)
             until = seen_range[1] + timedelta(days=window_days)
-            pool = con.execute(sql_file("queries/story_window.sql"), {"since": since, "until": until}).fetchall()
+            pool = con.execute(
+                sql_file("queries/story_candidates.sql"),
+                {"since": since, "until": until, "limit": pool_limit, "min_shared": min_shared_terms},
+            ).fetchall()
     by_hash: dict[str, tuple[str, str]] = {}
     for h, doc_id, group in exact:
         by_hash.setdefault(h, (doc_id, group))
@@ -184,6 +201,8 @@ _SCHEMAS = {
     "batch_duplicates": pa.schema([("member", pa.string()), ("canonical", pa.string()), ("level", pa.string()), ("method", pa.string()), ("score", pa.float64()), ("run_id", pa.string())]),
     "batch_minhash_bands": pa.schema([("doc_id", pa.string()), ("band", pa.int16()), ("key", pa.int64())]),
     "batch_page_lines": pa.schema([("doc_id", pa.string()), ("source", pa.string()), ("key", pa.string())]),
+    "batch_story_terms": pa.schema([("doc_id", pa.string()), ("term", pa.string()), ("weight", pa.float64())]),
+    "batch_doc_terms": pa.schema([("doc_id", pa.string()), ("term", pa.string())]),
     "batch_quarantine": pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string()), ("detail", pa.string()), ("doc_id", pa.string()), ("content_hash", pa.string()), ("seen_at", pa.timestamp("us", tz="UTC")), ("run_id", pa.string())]),
 }
 _ARTICLE_SCHEMA = pa.schema([
@@ -206,8 +225,11 @@ def write_batch(
     decisions: list[Decision],
     band_rows: list[tuple[str, int, int]],
     timeout_s: float = 120.0,
+    story_term_rows: list[tuple[str, str, float]] = (),
+    doc_terms: list[tuple[str, str]] = (),
 ) -> int:
-    """Store a batch of finished articles with their removed lines, entities, dedup decisions and LSH keys.
+    """Store a batch of finished articles with their removed lines, entities, dedup decisions,
+    LSH keys and story-index terms (`story_term_rows`, `doc_terms` from `DedupResult`).
 
     Rows of the same doc_ids are replaced, so writing a batch twice stores it once.
     Everything is one transaction. Returns the number of articles written.
@@ -229,6 +251,10 @@ def write_batch(
         "batch_minhash_bands": _table(
             [{"doc_id": d, "band": b, "key": k} for d, b, k in band_rows], _SCHEMAS["batch_minhash_bands"]
         ),
+        "batch_story_terms": _table(
+            [{"doc_id": d, "term": t, "weight": w} for d, t, w in story_term_rows], _SCHEMAS["batch_story_terms"]
+        ),
+        "batch_doc_terms": _table([{"doc_id": d, "term": t} for d, t in doc_terms], _SCHEMAS["batch_doc_terms"]),
         "batch_page_lines": _table(
             [{"doc_id": a.doc_id, "source": a.source, "key": k} for a in articles for k in sorted(a.line_keys)],
             _SCHEMAS["batch_page_lines"],
@@ -306,13 +332,13 @@ def migrate_task(db_path: str, lock_timeout_s: float = 120.0) -> list[str]:
 
 
 @task(name="write-batch", **_IO_TASK)
-def write_batch_task(
-    db_path: str, run_id: str, articles: list[Article], decisions: list[Decision],
-    band_rows: list[tuple[str, int, int]], lock_timeout_s: float = 120.0,
-) -> int:
-    """Prefect task: `write_batch` in one transaction."""
+def write_batch_task(db_path: str, run_id: str, result: DedupResult, lock_timeout_s: float = 120.0) -> int:
+    """Prefect task: `write_batch` of a deduplicated batch, in one transaction."""
     started = time.monotonic()
-    written = write_batch(db_path, run_id, articles, decisions, band_rows, lock_timeout_s)
+    written = write_batch(
+        db_path, run_id, result.articles, result.decisions, result.band_rows, lock_timeout_s,
+        result.story_term_rows, result.doc_terms,
+    )
     get_run_logger().info("stored %d articles in %.2fs", written, time.monotonic() - started)
     return written
 

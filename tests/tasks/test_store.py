@@ -8,7 +8,7 @@ import time
 import duckdb
 
 from tasks.cleanup import clean_articles
-from tasks.dedup import dedup_batch
+from tasks.dedup import batch_terms, dedup_batch, story_query_terms
 from tasks.entities import extract_entities
 from tasks.ingest import plan_inputs, read_units
 from tasks.language import detect_languages
@@ -17,12 +17,21 @@ from tasks.settings import Settings
 from tasks import store
 from tests.conftest import SEEDS
 
-TABLES = ("articles", "removed_lines", "entities", "duplicates", "minhash_bands", "quarantine", "runs")
+TABLES = ("articles", "removed_lines", "entities", "duplicates", "minhash_bands", "quarantine", "runs", "page_lines", "story_terms")
 
 
 def counts(db):
     with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        tables = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        tables["sum(term_df.df)"] = con.execute("SELECT sum(df) FROM term_df").fetchone()[0]
+        return tables
+
+
+def write(db, run_id, result, **kwargs):
+    store.write_batch(
+        db, run_id, result.articles, result.decisions, result.band_rows,
+        story_term_rows=result.story_term_rows, doc_terms=result.doc_terms, **kwargs,
+    )
 
 
 def processed_seeds():
@@ -34,7 +43,7 @@ def processed_seeds():
 
 def test_migrate_creates_schema_once_and_views(tmp_path):
     db = tmp_path / "news.duckdb"
-    assert store.migrate(db) == ["001_initial", "002_page_lines", "003_published_from"]
+    assert store.migrate(db) == ["001_initial", "002_page_lines", "003_published_from", "004_story_index"]
     assert store.migrate(db) == []
     with duckdb.connect(str(db), read_only=True) as con:
         views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
@@ -45,9 +54,9 @@ def test_writing_a_batch_twice_stores_it_once(tmp_path):
     db = tmp_path / "news.duckdb"
     store.migrate(db)
     result = processed_seeds()
-    store.write_batch(db, "run-1", result.articles, result.decisions, result.band_rows)
+    write(db, "run-1", result)
     first = counts(db)
-    store.write_batch(db, "run-2", result.articles, result.decisions, result.band_rows)
+    write(db, "run-2", result)
     assert counts(db) == first
     assert first["articles"] == 5 and first["entities"] > 100 and first["removed_lines"] == 15
     assert store.stored_content_hashes(db, [a.doc_id for a in result.articles]) == {
@@ -59,10 +68,13 @@ def test_stored_neighbours_come_back_through_band_keys_and_text_hash(tmp_path):
     db = tmp_path / "news.duckdb"
     store.migrate(db)
     result = processed_seeds()
-    store.write_batch(db, "run-1", result.articles, result.decisions, result.band_rows)
+    write(db, "run-1", result)
     target = result.articles[4]
     keys = [(b, k) for d, b, k in result.band_rows if d == target.doc_id]
-    neighbours = store.dedup_neighbours(db, ["new-doc"], [target.text_hash], keys, (target.fetched_at, target.fetched_at), 14)
+    terms = story_query_terms([target], *store.term_stats(db, batch_terms([target])))
+    neighbours = store.dedup_neighbours(
+        db, ["new-doc"], [target.text_hash], keys, (target.fetched_at, target.fetched_at), 14, story_terms=terms
+    )
     assert neighbours.by_text_hash[target.text_hash] == (target.doc_id, target.dup_group)
     assert set(neighbours.copy_candidates) == {target.doc_id}
     assert len(neighbours.story_pool) == 5
@@ -95,7 +107,7 @@ def test_writer_waits_while_another_process_holds_the_file(tmp_path):
     )
     assert holder.stdout.readline().strip() == "locked"
     started = time.monotonic()
-    store.write_batch(db, "run-1", result.articles, result.decisions, result.band_rows, timeout_s=60)
+    write(db, "run-1", result, timeout_s=60)
     holder.wait(timeout=30)
     assert counts(db)["articles"] == 5
     assert time.monotonic() - started > 1.0  # it waited for the holder instead of failing
