@@ -137,13 +137,14 @@ def dedup_neighbours(
     band_keys: list[tuple[int, int]],
     seen_range: tuple[datetime, datetime] | None,
     window_days: int,
-    story_terms: list[str] = (),
-    pool_limit: int = 4000,
+    story_terms: dict[str, list[str]] | None = None,
+    per_article: int = 10,
     min_shared_terms: int = 2,
     timeout_s: float = 120.0,
 ) -> StoredNeighbours:
     """Fetch from storage what dedup needs for a batch: exact-hash matches, LSH candidates, and
-    the stored articles of the time window that share `story_terms` (story candidates)."""
+    the stored articles of the time window that share most of each batch article's top
+    terms (`story_terms`: doc_id -> terms), `per_article` of them per batch article."""
     ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
     keys = pa.table({"band": pa.array([b for b, _ in band_keys], pa.int16()), "key": pa.array([k for _, k in band_keys], pa.int64())})
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
@@ -157,12 +158,13 @@ def dedup_neighbours(
         candidates = con.execute(sql_file("queries/copy_candidates.sql")).fetchall()
         pool = []
         if seen_range is not None and story_terms:
-            con.register("batch_terms", pa.table({"term": pa.array(list(story_terms), pa.string())}))
+            pairs = [(d, t) for d, terms in sorted(story_terms.items()) for t in terms]
+            con.register("batch_terms", pa.table({"doc_id": pa.array([d for d, _ in pairs], pa.string()), "term": pa.array([t for _, t in pairs], pa.string())}))
             since = seen_range[0] - timedelta(days=window_days)
             until = seen_range[1] + timedelta(days=window_days)
             pool = con.execute(
                 sql_file("queries/story_candidates.sql"),
-                {"since": since, "until": until, "limit": pool_limit, "min_shared": min_shared_terms},
+                {"since": since, "until": until, "per_article": per_article, "min_shared": min_shared_terms},
             ).fetchall()
     by_hash: dict[str, tuple[str, str]] = {}
     for h, doc_id, group in exact:
