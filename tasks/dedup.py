@@ -39,7 +39,7 @@ from scipy import sparse
 from tasks import chrome_phrases as ph
 from tasks import store
 from tasks.language import stop_words, words
-from tasks.records import Article, Decision, DedupResult, Neighbour, StoredNeighbours
+from tasks.records import Article, Decision, DedupResult, StoredNeighbours
 
 VERSION = "dedup.v1"
 SHINGLE_WORDS = 5
@@ -311,7 +311,7 @@ def _best_copy(i, my_keys, shingle_sets, out, stored, stored_shingles, batch_key
         for j in batch_keys.get(key, ()):
             candidates[out[j].doc_id] = (shingle_sets[j], out[j].dup_group)
     best = None
-    for doc_id, (other, group) in sorted(candidates.items()):
+    for _doc_id, (other, group) in sorted(candidates.items()):  # sorted: ties go to the smallest id
         verdict = copy_score(shingle_sets[i], other)
         if verdict and (best is None or verdict[1] > best[2]):
             best = (group, verdict[0], verdict[1])

@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -152,3 +151,18 @@ def test_a_sites_chrome_is_learnt_from_its_stored_pages(tmp_path):
     learnt = {r[0] for r in sql(db, """SELECT text FROM removed_lines JOIN articles USING (doc_id)
                                        WHERE source_uri LIKE '%page3.txt' AND reason = 'source_chrome'""")}
     assert {SITE_CHROME_MID, *SITE_CHROME_END} <= learnt
+
+
+def test_run_summary_artifact_is_attached_to_the_flow_run(seeded_db):
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    _, _, result = seeded_db
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(result.run_id)]))
+        )
+    [summary] = [a for a in artifacts if a.key == "newsetl-run-summary"]
+    assert "| en | 5 |" in summary.data and "Donald Trump (PERSON)" in summary.data
