@@ -130,7 +130,10 @@ CREDIT_LINE = re.compile(
 # Pages that are not articles: consent walls, block pages, paywall teasers.
 NOT_ARTICLE_PAGE = re.compile(
     r"(access denied|403 forbidden|404 not found|page not found|are you a robot|verify you are (a )?human"
-    r"|enable javascript|please enable cookies|before you continue|we value your privacy|consent to (the use|our use)"
-    r"|subscribe to (continue|read)|this content is (only )?available (to|for) subscribers|already a subscriber)",
+    r"|enable javascript|please enable cookies|cookies must be enabled|before you continue|we value your privacy"
+    r"|consent to (the use|our use)|subscribe to (continue|read)|(subscribe|register|sign in|log in) (today )?to (continue|keep) reading"
+    r"|to continue (reading|viewing)|please (sign in|log in) with your|this content is (only )?available (to|for) subscribers"
+    r"|already a subscriber|subscribing to our services|complimentary access|once registered, you can"
+    r"|you have reached your (free )?(monthly )?(article )?limit|free articles? (left|remaining) this month)",
     _FLAGS,
 )
