@@ -7,13 +7,20 @@ Two steps, so that huge inputs stream through in bounded memory:
 * `read_units(units)` reads a batch of units into `Article`s and `Quarantined` records.
 
 Supported: .txt/.md (plain text), .html/.htm (HTML), .jsonl (one article per line with
-`text` or `html`, optional `id`, `url`, `title`, `source`, `published_at`) and .json (one
-such object, or a list of them).
+`text` or `html`, optional `id`, `url`, `title`, `source`, `published_at`), .json (one
+such object, or a list of them) and .csv (a header row naming the same fields); each of
+them gzip-compressed too (.gz), and `-` for standard input (JSON lines, HTML or text,
+told apart by the first character).
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import json
+import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -29,9 +36,9 @@ from tasks.records import Article, Quarantined, content_hash, stable_id
 from tasks.settings import Settings
 
 STAGE = "ingest"
-TEXT_SUFFIXES = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html"}
-RECORD_SUFFIXES = {".jsonl", ".json"}
-SUPPORTED_SUFFIXES = set(TEXT_SUFFIXES) | RECORD_SUFFIXES
+KINDS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".json": "json", ".csv": "csv"}
+RECORD_KINDS = {"jsonl", "json", "csv"}  # files holding many articles
+STDIN = "-"
 
 # More than this share of control characters (other than whitespace) in the first KiB
 # means the bytes are not text, whatever the file extension says.
@@ -48,6 +55,15 @@ class InputUnit:
     end: int | None = None
 
 
+def input_kind(name: str) -> tuple[str | None, bool]:
+    """Return (kind, gzip-compressed) of a file name: kind is text, html, jsonl, json, csv or None."""
+    lower = name.lower()
+    compressed = lower.endswith(".gz")
+    if compressed:
+        lower = lower[:-3]
+    return KINDS.get(Path(lower).suffix), compressed
+
+
 class InputError(ValueError):
     """An input that cannot be turned into an article; its message is the quarantine error."""
 
@@ -62,13 +78,16 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
     units: list[InputUnit] = []
     bad: list[Quarantined] = []
     for raw in paths:
+        if str(raw) == STDIN:
+            units.append(InputUnit(STDIN, "stdin"))
+            continue
         path = Path(raw).expanduser().resolve()
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.suffix.lower() in SUPPORTED_SUFFIXES and not file.name.startswith("."):
+                if input_kind(file.name)[0] and not file.name.startswith("."):
                     units.extend(_units_for_file(file, path.name, settings))
         elif path.is_file():
-            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            if input_kind(path.name)[0]:
                 units.extend(_units_for_file(path, path.parent.name, settings))
             else:
                 bad.append(Quarantined(str(path), STAGE, f"unsupported file type {path.suffix!r}"))
@@ -80,7 +99,7 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
 def _units_for_file(path: Path, source: str, settings: Settings) -> list[InputUnit]:
     """Split a JSONL file into line-aligned byte ranges; any other file is one unit."""
     size = path.stat().st_size
-    if path.suffix.lower() != ".jsonl" or size <= settings.jsonl_chunk_bytes:
+    if input_kind(path.name) != ("jsonl", False) or size <= settings.jsonl_chunk_bytes:
         return [InputUnit(str(path), source)]
     bounds = [0]
     with path.open("rb") as fh:
@@ -103,35 +122,59 @@ def read_units(units: Iterable[InputUnit], settings: Settings, now: datetime | N
 
 
 def _read_unit(unit: InputUnit, settings: Settings, fetched_at: datetime) -> Iterator[Article | Quarantined]:
-    path = Path(unit.path)
-    suffix = path.suffix.lower()
     try:
-        size = path.stat().st_size
-        if unit.end is None and size > settings.max_file_bytes:
-            raise InputError(f"file is {size:,} bytes, over the {settings.max_file_bytes:,}-byte limit")
-        data = _read_bytes(path, unit.start, unit.end)
+        data, kind = _unit_bytes(unit, settings)
     except (OSError, InputError) as exc:
         yield Quarantined(unit.path, STAGE, str(exc), content_hash=None)
         return
-    if suffix in TEXT_SUFFIXES:
+    if kind in ("text", "html"):
         try:
             text = decode_text(data)
         except InputError as exc:
             yield Quarantined(unit.path, STAGE, str(exc), content_hash=content_hash(data))
             return
         yield Article(
-            doc_id=stable_id(unit.path),
-            source_uri=unit.path,
+            doc_id=stable_id(unit.path if unit.path != STDIN else content_hash(data)),
+            source_uri=unit.path if unit.path != STDIN else f"stdin#{content_hash(data)[:16]}",
             source=unit.source,
             raw_text=text,
             content_hash=content_hash(data),
-            input_format=TEXT_SUFFIXES[suffix],
+            input_format=kind,
             fetched_at=fetched_at,
         )
-    elif suffix == ".jsonl":
+    elif kind == "jsonl":
         yield from _read_jsonl(unit, data, fetched_at)
+    elif kind == "csv":
+        yield from _read_csv(unit, data, fetched_at)
     else:
         yield from _read_json(unit, data, fetched_at)
+
+
+def _unit_bytes(unit: InputUnit, settings: Settings) -> tuple[bytes, str]:
+    """Read a unit's bytes (decompressed, at most max_file_bytes) and tell its kind."""
+    limit = settings.max_file_bytes
+    too_big = f"over the {limit:,}-byte limit"
+    if unit.path == STDIN:
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(f"standard input is {too_big}")
+        head = data.lstrip()[:1]
+        return data, "jsonl" if head in (b"{", b"[") else "html" if head == b"<" else "text"
+    path = Path(unit.path)
+    kind, compressed = input_kind(path.name)
+    if compressed:
+        try:
+            with gzip.open(path, "rb") as fh:
+                data = fh.read(limit + 1)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            raise InputError(f"corrupt or truncated gzip file: {exc}") from None
+        if len(data) > limit:
+            raise InputError(f"decompressed content is {too_big}")
+        return data, kind
+    size = path.stat().st_size
+    if unit.end is None and size > limit:
+        raise InputError(f"file is {size:,} bytes, {too_big}")
+    return _read_bytes(path, unit.start, unit.end), kind
 
 
 def _read_bytes(path: Path, start: int, end: int | None) -> bytes:
@@ -179,6 +222,27 @@ def parse_record_line(line: bytes, unit: InputUnit, where: str, fetched_at: date
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return Quarantined(where, STAGE, f"malformed JSON line: {exc}", content_hash=content_hash(line))
     return record_to_article(obj, unit, where, line, fetched_at)
+
+
+def _read_csv(unit: InputUnit, data: bytes, fetched_at: datetime) -> Iterator[Article | Quarantined]:
+    """Read a CSV file whose header names the JSONL fields (`text` or `html`, `id`, `url`, …)."""
+    try:
+        text = decode_text(data)
+    except InputError as exc:
+        yield Quarantined(unit.path, STAGE, str(exc), content_hash=content_hash(data))
+        return
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames or not {"text", "html"} & set(reader.fieldnames):
+        yield Quarantined(unit.path, STAGE, "CSV header has no 'text' or 'html' column", content_hash=content_hash(data))
+        return
+    try:
+        for row in reader:
+            where = f"{unit.path}#L{reader.line_num}"
+            record = {key: value for key, value in row.items() if key is not None and value not in (None, "")}
+            yield record_to_article(record, unit, where, json.dumps(record, sort_keys=True).encode(), fetched_at)
+    except csv.Error as exc:
+        yield Quarantined(f"{unit.path}#L{reader.line_num}", STAGE, f"malformed CSV: {exc}", content_hash=content_hash(data))
 
 
 def _line_number_at(unit: InputUnit) -> int:
@@ -265,7 +329,7 @@ def batch_units(units: Iterable[InputUnit], batch_size: int) -> Iterator[list[In
     """
     batch: list[InputUnit] = []
     for unit in units:
-        if Path(unit.path).suffix.lower() in RECORD_SUFFIXES:
+        if unit.path == STDIN or input_kind(unit.path)[0] in RECORD_KINDS:
             if batch:
                 yield batch
                 batch = []

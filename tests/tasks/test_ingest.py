@@ -114,3 +114,55 @@ def test_only_changed_skips_stored_articles_with_the_same_content():
     stored = {articles[0].doc_id: articles[0].content_hash, articles[1].doc_id: "an older version"}
     fresh = only_changed(articles, stored)
     assert [a.doc_id for a in fresh] == [a.doc_id for a in articles[1:]]
+
+
+def test_gzip_compressed_files_are_read_and_a_truncated_one_is_quarantined(tmp_path):
+    import gzip
+
+    (tmp_path / "a.txt.gz").write_bytes(gzip.compress("Headline\n\nA paragraph of news.\n".encode("utf-8")))
+    lines = "\n".join(json.dumps({"id": f"g{i}", "text": f"Story {i} body."}) for i in range(3)) + "\n"
+    (tmp_path / "feed.jsonl.gz").write_bytes(gzip.compress(lines.encode("utf-8")))
+    whole = gzip.compress(b"Some text that will be cut short " * 200)
+    (tmp_path / "cut.html.gz").write_bytes(whole[: len(whole) // 2])
+    articles, bad = read_all([tmp_path])
+    assert sorted(a.source_uri.rsplit("/", 1)[-1] for a in articles) == ["a.txt.gz", "feed.jsonl.gz#g0", "feed.jsonl.gz#g1", "feed.jsonl.gz#g2"]
+    assert next(a for a in articles if a.source_uri.endswith("a.txt.gz")).raw_text.startswith("Headline")
+    assert [(Path(q.source_uri).name, q.error.split(":")[0]) for q in bad] == [("cut.html.gz", "corrupt or truncated gzip file")]
+
+
+def test_csv_rows_become_articles_and_bad_rows_or_headers_are_quarantined(tmp_path):
+    (tmp_path / "rows.csv").write_text(
+        'id,title,text,url\n'
+        'c1,First,"A first article, with a comma.",\n'
+        'c2,Second,,https://example.org/c2\n'
+        'c3,Third,"A third article\nover two lines.",https://www.example.org/c3\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "nobody.csv").write_text("id,title\nx,Only a title\n", encoding="utf-8")
+    articles, bad = read_all([tmp_path])
+    assert [(a.source_uri, a.title) for a in articles] == [(f"{tmp_path}/rows.csv#c1", "First"), ("https://www.example.org/c3", "Third")]
+    assert articles[1].raw_text == "A third article\nover two lines." and articles[1].source == "example.org"
+    errors = {q.source_uri.rsplit("/", 1)[-1]: q.error for q in bad}
+    assert errors == {
+        "nobody.csv": "CSV header has no 'text' or 'html' column",
+        "rows.csv#L3": "record has no non-empty 'text' or 'html' field",
+    }
+
+
+@pytest.mark.parametrize(
+    "payload, kind, count",
+    [
+        (b'{"id": "s1", "text": "From a pipe."}\n{"id": "s2", "html": "<p>Two</p>"}\n', "jsonl", 2),
+        (b"<html><body><p>A page on stdin.</p></body></html>", "html", 1),
+        (b"Plain text on stdin.\n", "text", 1),
+    ],
+)
+def test_standard_input_is_read_as_json_lines_html_or_text(monkeypatch, payload, kind, count):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(payload)))
+    articles, bad = read_all(["-"])
+    assert bad == [] and len(articles) == count
+    if kind != "jsonl":
+        assert articles[0].input_format == kind and articles[0].source == "stdin"
