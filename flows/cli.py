@@ -35,7 +35,7 @@ console = Console(stderr=False)
 
 @app.command()
 def run(
-    paths: list[str] = typer.Argument(..., help="Files and folders (.txt .md .html .htm .jsonl .json .csv, also .gz), or - for stdin."),
+    paths: list[str] = typer.Argument(..., help="Files and folders (.txt .md .html .htm .jsonl .json .csv .warc, also .gz), or - for stdin."),
     db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to write (created if missing)."),
     batch_size: int = typer.Option(Settings.batch_size, "--batch-size", min=1, help="Articles per Prefect task call."),
 ) -> None:

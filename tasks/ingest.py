@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import tldextract
 from charset_normalizer import from_bytes
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -34,10 +35,14 @@ from prefect.cache_policies import NO_CACHE
 from tasks import store
 from tasks.records import Article, Quarantined, content_hash, stable_id
 from tasks.settings import Settings
+from tasks.warc import plan_warc, read_warc_range
 
 STAGE = "ingest"
-KINDS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".json": "json", ".csv": "csv"}
-RECORD_KINDS = {"jsonl", "json", "csv"}  # files holding many articles
+KINDS = {
+    ".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".json": "json",
+    ".csv": "csv", ".warc": "warc",
+}
+RECORD_KINDS = {"jsonl", "json", "csv", "warc"}  # files holding many articles
 STDIN = "-"
 
 # More than this share of control characters (other than whitespace) in the first KiB
@@ -97,7 +102,11 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
 
 
 def _units_for_file(path: Path, source: str, settings: Settings) -> list[InputUnit]:
-    """Split a JSONL file into line-aligned byte ranges; any other file is one unit."""
+    """Split a JSONL file into line-aligned byte ranges and a WARC into ranges of about a
+    batch of records; any other file is one unit."""
+    if input_kind(path.name)[0] == "warc":
+        ranges, _ = plan_warc(str(path), settings.batch_size)
+        return [InputUnit(str(path), source, start, end) for start, end in ranges]
     size = path.stat().st_size
     if input_kind(path.name) != ("jsonl", False) or size <= settings.jsonl_chunk_bytes:
         return [InputUnit(str(path), source)]
@@ -122,6 +131,9 @@ def read_units(units: Iterable[InputUnit], settings: Settings, now: datetime | N
 
 
 def _read_unit(unit: InputUnit, settings: Settings, fetched_at: datetime) -> Iterator[Article | Quarantined]:
+    if input_kind(unit.path)[0] == "warc":
+        yield from read_warc_range(unit.path, unit.start, unit.end, settings.max_file_bytes, _domain, _decode_body)
+        return
     try:
         data, kind = _unit_bytes(unit, settings)
     except (OSError, InputError) as exc:
@@ -316,9 +328,28 @@ def _parse_date(value: object) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+# The bundled public-suffix list: never fetched over the network.
+_DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
 def _domain(url: str) -> str | None:
-    host = urlsplit(url).hostname or ""
-    return host.removeprefix("www.") or None
+    """Return the registrable domain of a URL ("news.bbc.co.uk" -> "bbc.co.uk"), else its host."""
+    if not url:
+        return None
+    parts = _DOMAINS(url)
+    return parts.top_domain_under_public_suffix or (urlsplit(url).hostname or "").removeprefix("www.") or None
+
+
+def _decode_body(body: bytes, charset: str | None) -> str:
+    """Decode an HTTP body with its declared charset when that works, else by detection."""
+    if charset:
+        try:
+            text = body.decode(charset)
+            if text.strip():
+                return text
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(body)
 
 
 def batch_units(units: Iterable[InputUnit], batch_size: int) -> Iterator[list[InputUnit]]:
