@@ -35,6 +35,7 @@ from prefect.cache_policies import NO_CACHE
 from tasks import store
 from tasks.records import Article, Quarantined, content_hash, stable_id
 from tasks.settings import Settings
+from tasks.fetch import FetchResult, UrlState, fetch_sources, is_url
 from tasks.warc import plan_warc, read_warc_range
 
 STAGE = "ingest"
@@ -85,6 +86,9 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
     for raw in paths:
         if str(raw) == STDIN:
             units.append(InputUnit(STDIN, "stdin"))
+            continue
+        if is_url(str(raw)):
+            units.append(InputUnit(str(raw), _domain(str(raw)) or "web"))
             continue
         path = Path(raw).expanduser().resolve()
         if path.is_dir():
@@ -360,7 +364,7 @@ def batch_units(units: Iterable[InputUnit], batch_size: int) -> Iterator[list[In
     """
     batch: list[InputUnit] = []
     for unit in units:
-        if unit.path == STDIN or input_kind(unit.path)[0] in RECORD_KINDS:
+        if unit.path == STDIN or (not is_url(unit.path) and input_kind(unit.path)[0] in RECORD_KINDS):
             if batch:
                 yield batch
                 batch = []
@@ -384,17 +388,37 @@ def only_changed(articles: list[Article], stored_hashes: dict[str, str]) -> list
     return out
 
 
-@task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], timeout_seconds=600)
-def ingest_task(units: list[InputUnit], settings: Settings) -> tuple[list[Article], list[Quarantined], int]:
-    """Prefect task: read a batch of inputs, keep what is new or changed.
+def fetch_units(units: list[InputUnit], settings: Settings, known: dict[str, UrlState], stored) -> FetchResult:
+    """Fetch the URL units of a batch (feeds and article pages); see tasks/fetch.py."""
+    return fetch_sources(
+        [u.path for u in units], known, _domain, _decode_body, stored,
+        timeout_s=settings.http_timeout_s, max_bytes=settings.max_file_bytes,
+    )
 
-    Returns (new or changed articles, quarantined inputs, number of unchanged articles).
+
+@task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], timeout_seconds=600)
+def ingest_task(units: list[InputUnit], settings: Settings) -> tuple[list[Article], list[Quarantined], int, list[UrlState]]:
+    """Prefect task: read (or fetch) a batch of inputs, keep what is new or changed.
+
+    Returns (new or changed articles, quarantined inputs, number of unchanged articles,
+    URL states to remember once the articles are stored).
     """
-    articles, bad = read_units(units, settings)
-    stored = store.stored_content_hashes(settings.db_path, [a.doc_id for a in articles], settings.db_lock_timeout_s)
-    fresh = only_changed(articles, stored)
+    files = [u for u in units if not is_url(u.path)]
+    urls = [u for u in units if is_url(u.path)]
+    articles, bad = read_units(files, settings)
+    states: list[UrlState] = []
+    fetched_unchanged = 0
+    if urls:
+        known = store.url_states(settings.db_path, [u.path for u in urls], settings.db_lock_timeout_s)
+        fetched = fetch_units(urls, settings, known, lambda found: store.stored_urls(settings.db_path, found))
+        articles += fetched.articles
+        bad += fetched.quarantined
+        states, fetched_unchanged = fetched.states, fetched.unchanged
+    stored_hashes = store.stored_content_hashes(settings.db_path, [a.doc_id for a in articles], settings.db_lock_timeout_s)
+    fresh = only_changed(articles, stored_hashes)
+    unchanged = len(articles) - len(fresh) + fetched_unchanged
     get_run_logger().info(
         "read %d inputs: %d articles, %d new or changed, %d unchanged, %d quarantined",
-        len(units), len(articles), len(fresh), len(articles) - len(fresh), len(bad),
+        len(units), len(articles), len(fresh), unchanged, len(bad),
     )
-    return fresh, bad, len(articles) - len(fresh)
+    return fresh, bad, unchanged, states

@@ -59,7 +59,7 @@ class Article:
     url: str | None = None
     title: str | None = None
     published_at: datetime | None = None
-    published_from: str | None = None  # "input", "html_metadata" or "dateline"; None when unknown
+    published_from: str | None = None  # "input", "feed", "html_metadata" or "dateline"; None when unknown
     # language detection
     language: str | None = None
     language_score: float | None = None

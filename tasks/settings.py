@@ -25,6 +25,8 @@ class Settings:
     ner_batch_size: int = 16
     # Stories are matched against stored articles fetched/published within this window.
     story_window_days: int = 14
+    # Per-request timeout for feeds and article pages.
+    http_timeout_s: float = 20.0
     # How long the writer keeps retrying when another process holds the database file.
     db_lock_timeout_s: float = 120.0
 
