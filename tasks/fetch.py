@@ -126,18 +126,27 @@ def fetch_sources(
         timeout=timeout_s, follow_redirects=True, max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": USER_AGENT},
     )
+
+    def get(url: str) -> httpx.Response | None:
+        """Fetch one URL; None (and the reason recorded) when there is nothing new to read."""
+        nonlocal unchanged
+        try:
+            response = _get(client, url, known.get(url), max_bytes)
+        except FetchError as exc:
+            bad.append(Quarantined(url, STAGE, str(exc)))
+            return None
+        if response is None:
+            unchanged += 1
+            return None
+        states.append(_state(url, response))
+        return response
+
     with client:
         pages: list[tuple[str, dict]] = []  # (url, metadata from the feed)
         for url in urls:
-            try:
-                response = _get(client, url, known.get(url), max_bytes)
-            except FetchError as exc:
-                bad.append(Quarantined(url, STAGE, str(exc)))
-                continue
+            response = get(url)
             if response is None:
-                unchanged += 1
                 continue
-            states.append(_state(url, response))
             if _looks_like_feed(response):
                 feed = feedparser.parse(response.content)
                 if feed.bozo and not feed.entries:
@@ -159,17 +168,9 @@ def fetch_sources(
                 unchanged += 1
                 continue
             seen.add(url)
-            response = meta.get("response")
+            response = meta.get("response") or get(url)
             if response is None:
-                try:
-                    response = _get(client, url, known.get(url), max_bytes)
-                except FetchError as exc:
-                    bad.append(Quarantined(url, STAGE, str(exc)))
-                    continue
-                if response is None:
-                    unchanged += 1
-                    continue
-                states.append(_state(url, response))
+                continue
             if known.get(url) and known[url].content_hash == content_hash(response.content):
                 unchanged += 1
                 continue
