@@ -38,12 +38,13 @@ def run(
     paths: list[str] = typer.Argument(..., help="Files and folders (.txt .md .html .htm .jsonl .json .csv .warc, also .gz), or - for stdin."),
     db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to write (created if missing)."),
     batch_size: int = typer.Option(Settings.batch_size, "--batch-size", min=1, help="Articles per Prefect task call."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Process every input again, even if unchanged."),
 ) -> None:
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
     from flows.pipeline import pipeline
     from flows.summary import print_summary
 
-    result = pipeline(paths=list(paths), db=str(db), batch_size=batch_size)
+    result = pipeline(paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh)
     print_summary(result.summary, result.counts.articles_unchanged, console)
     console.print(
         f"[bold]{result.counts.articles_new}[/] new articles, {result.counts.articles_unchanged} unchanged, "

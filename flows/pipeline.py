@@ -55,9 +55,12 @@ class RunResult:
 
 
 @flow(name="newsetl", persist_result=False, log_prints=True)
-def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200) -> RunResult:
-    """Run the five stages over files and folders and store the results in the DuckDB file `db`."""
-    settings = Settings(db_path=Path(db), batch_size=batch_size)
+def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200, full_refresh: bool = False) -> RunResult:
+    """Run the five stages over files, folders and URLs and store the results in the DuckDB file `db`.
+
+    Inputs stored before with the same content are skipped unless `full_refresh`.
+    """
+    settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh)
     db_path = str(settings.db_path)
     lock = settings.db_lock_timeout_s
     run_id = str(runtime.flow_run.id)
@@ -108,7 +111,7 @@ def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200) -> R
                 "finished_at": datetime.now(timezone.utc), "status": status, "inputs": [str(p) for p in paths],
                 "articles_new": counts.articles_new, "articles_unchanged": counts.articles_unchanged,
                 "quarantined": counts.quarantined, "entities": counts.entities, "error": error,
-                "versions": {"batch_size": settings.batch_size},
+                "versions": {"batch_size": settings.batch_size, "full_refresh": settings.full_refresh},
             },
             lock,
         )

@@ -409,12 +409,18 @@ def ingest_task(units: list[InputUnit], settings: Settings) -> tuple[list[Articl
     states: list[UrlState] = []
     fetched_unchanged = 0
     if urls:
-        known = store.url_states(settings.db_path, [u.path for u in urls], settings.db_lock_timeout_s)
-        fetched = fetch_units(urls, settings, known, lambda found: store.stored_urls(settings.db_path, found))
+        if settings.full_refresh:
+            known, stored_urls = {}, (lambda found: set())
+        else:
+            known = store.url_states(settings.db_path, [u.path for u in urls], settings.db_lock_timeout_s)
+            stored_urls = lambda found: store.stored_urls(settings.db_path, found)  # noqa: E731
+        fetched = fetch_units(urls, settings, known, stored_urls)
         articles += fetched.articles
         bad += fetched.quarantined
         states, fetched_unchanged = fetched.states, fetched.unchanged
-    stored_hashes = store.stored_content_hashes(settings.db_path, [a.doc_id for a in articles], settings.db_lock_timeout_s)
+    stored_hashes = {} if settings.full_refresh else store.stored_content_hashes(
+        settings.db_path, [a.doc_id for a in articles], settings.db_lock_timeout_s
+    )
     fresh = only_changed(articles, stored_hashes)
     unchanged = len(articles) - len(fresh) + fetched_unchanged
     get_run_logger().info(

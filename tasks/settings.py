@@ -25,6 +25,9 @@ class Settings:
     ner_batch_size: int = 16
     # Stories are matched against stored articles fetched/published within this window.
     story_window_days: int = 14
+    # Process every input again, even when it is unchanged since it was stored (and fetch
+    # URLs without conditional GET).
+    full_refresh: bool = False
     # Per-request timeout for feeds and article pages.
     http_timeout_s: float = 20.0
     # How long the writer keeps retrying when another process holds the database file.

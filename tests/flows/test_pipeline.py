@@ -94,6 +94,9 @@ def test_second_run_adds_nothing(seeded_db):
     again = pipeline(paths=[str(seeds)], db=str(db))
     assert again.counts.articles_new == 0 and again.counts.articles_unchanged == 5
     assert table_counts(db) == before
+    refreshed = pipeline(paths=[str(seeds)], db=str(db), full_refresh=True)
+    assert refreshed.counts.articles_new == 5  # processed again, rows replaced, nothing duplicated
+    assert table_counts(db) == before
 
 
 def test_bad_inputs_are_quarantined_and_the_rest_is_stored(tmp_path, seeded_db):
