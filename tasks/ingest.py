@@ -15,14 +15,16 @@ told apart by the first character).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
 import json
 import sys
+import tomllib
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,12 +55,13 @@ BINARY_CONTROL_SHARE = 0.05
 
 @dataclass(frozen=True)
 class InputUnit:
-    """One unit of ingest work: a whole file, or the byte range [start, end) of a JSONL file."""
+    """One unit of ingest work: a whole file, a URL, or a byte range [start, end) of a JSONL or WARC file."""
 
     path: str
     source: str
     start: int = 0
     end: int | None = None
+    named: bool = False  # `source` was named in a sources file: it wins over feed titles and domains
 
 
 def input_kind(name: str) -> tuple[str | None, bool]:
@@ -83,7 +86,21 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
     """
     units: list[InputUnit] = []
     bad: list[Quarantined] = []
+    expanded: list[tuple[str, str | None]] = []
     for raw in paths:
+        if str(raw).lower().endswith(".toml") and Path(raw).is_file():
+            try:
+                expanded.extend(read_sources_file(Path(raw)))
+            except (ValueError, OSError) as exc:
+                bad.append(Quarantined(str(Path(raw).resolve()), STAGE, f"unreadable sources file: {exc}"))
+        else:
+            expanded.append((str(raw), None))
+    for raw, name in expanded:
+        if name is not None:
+            planned, missing = plan_inputs([raw], settings)
+            units.extend(replace(u, source=name, named=True) for u in planned)
+            bad.extend(missing)
+            continue
         if str(raw) == STDIN:
             units.append(InputUnit(STDIN, "stdin"))
             continue
@@ -103,6 +120,33 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
         else:
             bad.append(Quarantined(str(path), STAGE, "no such file or folder"))
     return units, bad
+
+
+def read_sources_file(path: Path) -> list[tuple[str, str]]:
+    """Read a sources file: [[source]] tables with a `name` and any of `feeds`, `urls`, `paths`.
+
+    Returns (input, source name) pairs; raises ValueError with the reason when malformed.
+    """
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"invalid TOML: {exc}") from None
+    entries = config.get("source")
+    if not isinstance(entries, list) or not entries:
+        raise ValueError("no [[source]] tables")
+    pairs = []
+    for index, entry in enumerate(entries, start=1):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"[[source]] number {index} has no name")
+        for key in ("feeds", "urls", "paths"):
+            values = entry.get(key, [])
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise ValueError(f"source {name!r}: {key} must be a list of strings")
+            for value in values:
+                target = value if key != "paths" or is_url(value) else str((path.parent / value).resolve())
+                pairs.append((target, name))
+    return pairs
 
 
 def _units_for_file(path: Path, source: str, settings: Settings) -> list[InputUnit]:
@@ -202,7 +246,10 @@ def _read_bytes(path: Path, start: int, end: int | None) -> bytes:
 def decode_text(data: bytes) -> str:
     """Decode bytes of unknown encoding to text; raise `InputError` for binary or empty content.
 
-    UTF-8 (with or without BOM) is tried first, then charset-normalizer's best guess.
+    UTF-8 (with or without BOM) is tried first; text that is UTF-8 but for a few stray
+    bytes (mixed encodings: a Latin-1 paragraph pasted into a UTF-8 page) keeps its UTF-8
+    and reads the stray bytes as Windows-1252; anything else gets charset-normalizer's
+    best guess.
     """
     head = data[:1024]
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
@@ -211,6 +258,8 @@ def decode_text(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        text = _mostly_utf8(data)
+    if text is None:
         guess = from_bytes(data).best()
         if guess is None:
             raise InputError("undecodable bytes: no text encoding fits") from None
@@ -218,6 +267,28 @@ def decode_text(data: bytes) -> str:
     if not text.strip():
         raise InputError("empty or whitespace-only content")
     return text
+
+
+# Share of bytes that may be invalid UTF-8 for a text still to count as UTF-8 with strays.
+MAX_STRAY_BYTE_SHARE = 0.3
+
+
+def _stray_as_cp1252(exc: UnicodeDecodeError) -> tuple[str, int]:
+    return exc.object[exc.start : exc.end].decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("newsetl_stray_cp1252", _stray_as_cp1252)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """Decode UTF-8 with stray non-UTF-8 bytes read as Windows-1252; None unless the data also
+    holds valid multi-byte UTF-8 (the evidence that it is UTF-8 at all)."""
+    lenient = data.decode("utf-8", errors="replace")
+    strays = lenient.count("\ufffd")
+    has_utf8 = any(ord(ch) > 0x7F and ch != "\ufffd" for ch in lenient)
+    if not has_utf8 or strays > MAX_STRAY_BYTE_SHARE * len(data):
+        return None
+    return data.decode("utf-8", errors="newsetl_stray_cp1252").removeprefix("\ufeff")
 
 
 def _read_jsonl(unit: InputUnit, data: bytes, fetched_at: datetime) -> Iterator[Article | Quarantined]:
@@ -309,7 +380,7 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
     return Article(
         doc_id=stable_id(source_uri),
         source_uri=source_uri,
-        source=source or (_domain(url) if url else None) or Path(unit.path).stem,
+        source=source or (unit.source if unit.named else None) or (_domain(url) if url else None) or Path(unit.path).stem,
         raw_text=body,
         content_hash=content_hash(body),
         input_format="html" if body is html else "text",
@@ -393,6 +464,7 @@ def fetch_units(units: list[InputUnit], settings: Settings, known: dict[str, Url
     return fetch_sources(
         [u.path for u in units], known, _domain, _decode_body, stored,
         timeout_s=settings.http_timeout_s, max_bytes=settings.max_file_bytes,
+        source_names={u.path: u.source for u in units if u.named},
     )
 
 

@@ -166,3 +166,49 @@ def test_standard_input_is_read_as_json_lines_html_or_text(monkeypatch, payload,
     assert bad == [] and len(articles) == count
     if kind != "jsonl":
         assert articles[0].input_format == kind and articles[0].source == "stdin"
+
+
+def test_sources_file_names_the_source_of_its_folders_and_records(tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "one.txt").write_text("A headline\n\nA paragraph.\n", encoding="utf-8")
+    (archive / "feed.jsonl").write_text(json.dumps({"id": "r1", "text": "Body."}) + "\n", encoding="utf-8")
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nname = "harbour-gazette"\npaths = ["archive"]\n', encoding="utf-8")
+    articles, bad = read_all([sources])
+    assert bad == [] and {a.source for a in articles} == {"harbour-gazette"} and len(articles) == 2
+
+
+@pytest.mark.parametrize(
+    "content, error",
+    [
+        ("[[source]\nname = 1", "unreadable sources file: invalid TOML"),
+        ('[[source]]\npaths = ["x"]\n', "unreadable sources file: [[source]] number 1 has no name"),
+        ('[[source]]\nname = "a"\nfeeds = "https://x"\n', "unreadable sources file: source 'a': feeds must be a list of strings"),
+    ],
+)
+def test_malformed_sources_file_is_quarantined_with_the_reason(tmp_path, content, error):
+    (tmp_path / "sources.toml").write_text(content, encoding="utf-8")
+    articles, bad = read_all([tmp_path / "sources.toml"])
+    assert articles == [] and bad[0].error.startswith(error)
+
+
+def test_a_200_mb_file_is_quarantined_without_reading_it(tmp_path):
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as fh:
+        fh.truncate(200 * 1024 * 1024)  # sparse: no 200 MB written to disk
+    (tmp_path / "small.txt").write_text("A headline\n\nA paragraph.\n", encoding="utf-8")
+    articles, bad = read_all([tmp_path])
+    assert [Path(a.source_uri).name for a in articles] == ["small.txt"]
+    assert [Path(q.source_uri).name for q in bad] == ["huge.txt"] and "over the 52,428,800-byte limit" in bad[0].error
+
+
+def test_truncated_html_and_mixed_encodings_still_give_valid_text(tmp_path):
+    (tmp_path / "cut.html").write_text("<html><body><article><h1>Port closes</h1><p>The port closed on Monday because of", encoding="utf-8")
+    mixed = "Le maire a annoncé la fermeture du port. ".encode("utf-8") + "Café fermé à cause de la tempête.".encode("latin-1")
+    (tmp_path / "mixed.txt").write_bytes(mixed)
+    articles, bad = read_all([tmp_path])
+    assert bad == [] and len(articles) == 2
+    for article in articles:
+        article.raw_text.encode("utf-8")  # valid UTF-8, whatever came in
+    assert "annoncé" in next(a for a in articles if a.source_uri.endswith("mixed.txt")).raw_text
