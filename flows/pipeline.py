@@ -23,7 +23,7 @@ from tasks.ingest import batch_units, ingest_task, plan_inputs
 from tasks.language import detect_language_task
 from tasks.records import Quarantined
 from tasks.settings import DEFAULT_DB, Settings
-from tasks.store import migrate_task, run_summary, write_batch_task, write_quarantine_task, write_run, write_url_states_task
+from tasks.store import migrate_task, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
 
 
 @dataclass
@@ -79,7 +79,7 @@ def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200, full
 
         for units_batch in batch_units(units, settings.batch_size):
             counts.batches += 1
-            articles, bad, unchanged, url_states = ingest_task(units_batch, settings)
+            articles, bad, unchanged, input_states = ingest_task(units_batch, settings)
             counts.articles_unchanged += unchanged
             if bad:
                 counts.add_quarantined(bad)
@@ -97,8 +97,8 @@ def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200, full
                     write_quarantine_task(db_path, run_id, quarantined, lock)
                 counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
                 counts.entities += sum(len(a.entities) for a in deduped.articles)
-            if url_states:  # only once their articles are stored: a crash before must refetch
-                write_url_states_task(db_path, url_states, lock)
+            if input_states:  # only once their articles are stored: a crash before must refetch
+                write_input_states_task(db_path, input_states, lock)
         status = "COMPLETED"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"

@@ -20,24 +20,15 @@ from urllib.parse import urlsplit
 import feedparser
 import httpx
 
-from tasks.records import Article, Quarantined, content_hash, stable_id
+from tasks.records import Article, InputState, Quarantined, content_hash, stable_id
 
 STAGE = "ingest"
 USER_AGENT = "newsetl/0.1 (+https://github.com/newsetl/newsetl; news ETL)"
 MAX_REDIRECTS = 5
 RETRIES = 2  # after the first try, on timeouts, connection errors and 5xx
 BACKOFF_S = 0.5  # doubled on each retry
+BODY_DEADLINE_FACTOR = 3  # a whole body may take this many per-request timeouts
 FEED_TYPES = ("rss", "atom", "xml")
-
-
-@dataclass(frozen=True)
-class UrlState:
-    """What was seen at a URL before: validators for conditional GET and the content hash."""
-
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    content_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +37,7 @@ class FetchResult:
 
     articles: list[Article]
     quarantined: list[Quarantined]
-    states: list[UrlState]
+    states: list[InputState]
     unchanged: int
 
 
@@ -59,7 +50,7 @@ def is_url(value: str) -> bool:
     return urlsplit(str(value)).scheme in ("http", "https")
 
 
-def _get(client: httpx.Client, url: str, state: UrlState | None, max_bytes: int) -> httpx.Response | None:
+def _get(client: httpx.Client, url: str, state: InputState | None, max_bytes: int) -> httpx.Response | None:
     """GET with retries; None when the server answers 304 Not Modified."""
     headers = {}
     if state and state.etag:
@@ -78,10 +69,15 @@ def _get(client: httpx.Client, url: str, state: UrlState | None, max_bytes: int)
                     tries = f" after {RETRIES + 1} tries" if response.status_code >= 500 else ""
                     raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}{tries}")
                 body = bytearray()
+                # The timeout applies to each read; a server dripping a byte at a time
+                # never trips it, so the whole body also gets a deadline.
+                deadline = time.monotonic() + BODY_DEADLINE_FACTOR * client.timeout.read
                 for chunk in response.iter_bytes():
                     body.extend(chunk)
                     if len(body) > max_bytes:
                         raise FetchError(f"body over the {max_bytes:,}-byte limit")
+                    if time.monotonic() > deadline:
+                        raise FetchError(f"body too slow: not complete after {BODY_DEADLINE_FACTOR * client.timeout.read:.0f} s")
                 response._content = bytes(body)  # keep the bytes read, for .content and .text
                 return response
         except httpx.TooManyRedirects:
@@ -103,12 +99,12 @@ def _looks_like_feed(response: httpx.Response) -> bool:
     return head.startswith(b"<?xml") or head.startswith(b"<rss") or head.startswith(b"<feed")
 
 
-def _state(url: str, response: httpx.Response) -> UrlState:
-    return UrlState(url, response.headers.get("etag"), response.headers.get("last-modified"), content_hash(response.content))
+def _state(url: str, response: httpx.Response) -> InputState:
+    return InputState(url, response.headers.get("etag"), response.headers.get("last-modified"), content_hash(response.content))
 
 
 def fetch_sources(
-    urls: list[str], known: dict[str, UrlState], domain_of: Callable, decode: Callable,
+    urls: list[str], known: dict[str, InputState], domain_of: Callable, decode: Callable,
     stored: Callable[[list[str]], set[str]] = lambda urls: set(), timeout_s: float = 20.0,
     max_bytes: int = 10 * 1024 * 1024, source_names: dict[str, str] | None = None,
 ) -> FetchResult:
@@ -120,7 +116,7 @@ def fetch_sources(
     """
     articles: list[Article] = []
     bad: list[Quarantined] = []
-    states: list[UrlState] = []
+    states: list[InputState] = []
     unchanged = 0
     client = httpx.Client(
         timeout=timeout_s, follow_redirects=True, max_redirects=MAX_REDIRECTS,

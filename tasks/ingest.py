@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import gzip
 import io
 import json
@@ -25,7 +26,7 @@ import tomllib
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,9 +36,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from tasks import store
-from tasks.records import Article, Quarantined, content_hash, stable_id
+from tasks.records import Article, InputState, Quarantined, content_hash, stable_id
 from tasks.settings import Settings
-from tasks.fetch import FetchResult, UrlState, fetch_sources, is_url
+from tasks.fetch import FetchResult, fetch_sources, is_url
 from tasks.warc import plan_warc, read_warc_range
 
 STAGE = "ingest"
@@ -51,6 +52,7 @@ STDIN = "-"
 # More than this share of control characters (other than whitespace) in the first KiB
 # means the bytes are not text, whatever the file extension says.
 BINARY_CONTROL_SHARE = 0.05
+BINARY_SNIFF_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ def _read_unit(unit: InputUnit, settings: Settings, fetched_at: datetime) -> Ite
         return
     if kind in ("text", "html"):
         try:
-            text = decode_text(data)
+            text = _decode_body(data, None) if kind == "html" else decode_text(data)
         except InputError as exc:
             yield Quarantined(unit.path, STAGE, str(exc), content_hash=content_hash(data))
             return
@@ -251,7 +253,7 @@ def decode_text(data: bytes) -> str:
     and reads the stray bytes as Windows-1252; anything else gets charset-normalizer's
     best guess.
     """
-    head = data[:1024]
+    head = data[:BINARY_SNIFF_BYTES]
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     if b"\x00" in head or (head and controls / len(head) > BINARY_CONTROL_SHARE):
         raise InputError("binary content, not text")
@@ -393,14 +395,17 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
 
 
 def _parse_date(value: object) -> datetime | None:
-    """Parse an ISO-8601 date (naive dates are taken as UTC); None when absent or unusable."""
+    """Parse an ISO-8601 date (naive dates are taken as UTC); None when absent, unusable or
+    more than a day in the future."""
     if value in (None, ""):
         return None
     try:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    # A date more than a day ahead is a typo or an embargo time, not a publication date.
+    return parsed if parsed <= datetime.now(timezone.utc) + timedelta(days=1) else None
 
 
 # The bundled public-suffix list: never fetched over the network.
@@ -416,15 +421,30 @@ def _domain(url: str) -> str | None:
 
 
 def _decode_body(body: bytes, charset: str | None) -> str:
-    """Decode an HTTP body with its declared charset when that works, else by detection."""
-    if charset:
+    """Decode an HTML body: the HTTP header's charset, else the page's <meta> charset, else
+    `decode_text`'s detection. Raises InputError (a ValueError) when nothing fits."""
+    head = body[:BINARY_SNIFF_BYTES]
+    if b"\x00" in head:
+        raise InputError("binary content, not text")
+    for candidate in (charset, _meta_charset(body)):
+        if not candidate:
+            continue
         try:
-            text = body.decode(charset)
-            if text.strip():
-                return text
+            text = body.decode(candidate)
         except (LookupError, UnicodeDecodeError):
-            pass
+            continue
+        if text.strip():
+            return text
     return decode_text(body)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+
+
+def _meta_charset(body: bytes) -> str | None:
+    """Return the charset a page declares in a <meta> tag within its first 4 KiB, if any."""
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii") if match else None
 
 
 def batch_units(units: Iterable[InputUnit], batch_size: int) -> Iterator[list[InputUnit]]:
@@ -459,7 +479,7 @@ def only_changed(articles: list[Article], stored_hashes: dict[str, str]) -> list
     return out
 
 
-def fetch_units(units: list[InputUnit], settings: Settings, known: dict[str, UrlState], stored) -> FetchResult:
+def fetch_units(units: list[InputUnit], settings: Settings, known: dict[str, InputState], stored) -> FetchResult:
     """Fetch the URL units of a batch (feeds and article pages); see tasks/fetch.py."""
     return fetch_sources(
         [u.path for u in units], known, _domain, _decode_body, stored,
@@ -468,35 +488,55 @@ def fetch_units(units: list[InputUnit], settings: Settings, known: dict[str, Url
     )
 
 
+def file_state(path: str) -> InputState | None:
+    """Return a file's size and modification time as an InputState (None for stdin or a vanished file)."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return InputState(path, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+
+
+def unchanged_files(units: list[InputUnit], known: dict[str, InputState]) -> set[str]:
+    """Return the paths whose size and modification time are those stored: they are not read."""
+    same = set()
+    for path in {u.path for u in units}:
+        now, before = file_state(path), known.get(path)
+        if now and before and (now.size, now.mtime_ns) == (before.size, before.mtime_ns):
+            same.add(path)
+    return same
+
+
 @task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], timeout_seconds=600)
-def ingest_task(units: list[InputUnit], settings: Settings) -> tuple[list[Article], list[Quarantined], int, list[UrlState]]:
+def ingest_task(units: list[InputUnit], settings: Settings) -> tuple[list[Article], list[Quarantined], int, list[InputState]]:
     """Prefect task: read (or fetch) a batch of inputs, keep what is new or changed.
 
-    Returns (new or changed articles, quarantined inputs, number of unchanged articles,
-    URL states to remember once the articles are stored).
+    Files whose size and mtime are unchanged since they were stored are not read; URLs
+    are fetched conditionally. Returns (new or changed articles, quarantined inputs, number
+    of unchanged articles and files, input states to remember once the articles are stored).
     """
-    files = [u for u in units if not is_url(u.path)]
+    db, lock = settings.db_path, settings.db_lock_timeout_s
     urls = [u for u in units if is_url(u.path)]
-    articles, bad = read_units(files, settings)
-    states: list[UrlState] = []
+    files = [u for u in units if not is_url(u.path) and u.path != STDIN]
+    known = {} if settings.full_refresh else store.input_states(db, [u.path for u in urls + files], lock)
+    skipped = unchanged_files(files, known)
+    to_read = [u for u in units if not is_url(u.path) and u.path not in skipped]
+    articles, bad = read_units(to_read, settings)
+    # A file is remembered when its last range is read (a run that stops halfway reads it again).
+    states = [st for u in to_read if u.path != STDIN and u.end is None and (st := file_state(u.path))]
     fetched_unchanged = 0
     if urls:
-        if settings.full_refresh:
-            known, stored_urls = {}, (lambda found: set())
-        else:
-            known = store.url_states(settings.db_path, [u.path for u in urls], settings.db_lock_timeout_s)
-            stored_urls = lambda found: store.stored_urls(settings.db_path, found)  # noqa: E731
+        stored_urls = (lambda found: set()) if settings.full_refresh else (lambda found: store.stored_urls(db, found))
         fetched = fetch_units(urls, settings, known, stored_urls)
         articles += fetched.articles
         bad += fetched.quarantined
-        states, fetched_unchanged = fetched.states, fetched.unchanged
-    stored_hashes = {} if settings.full_refresh else store.stored_content_hashes(
-        settings.db_path, [a.doc_id for a in articles], settings.db_lock_timeout_s
-    )
+        states += fetched.states
+        fetched_unchanged = fetched.unchanged
+    stored_hashes = {} if settings.full_refresh else store.stored_content_hashes(db, [a.doc_id for a in articles], lock)
     fresh = only_changed(articles, stored_hashes)
-    unchanged = len(articles) - len(fresh) + fetched_unchanged
+    unchanged = len(articles) - len(fresh) + fetched_unchanged + len({u.path for u in files if u.path in skipped})
     get_run_logger().info(
-        "read %d inputs: %d articles, %d new or changed, %d unchanged, %d quarantined",
-        len(units), len(articles), len(fresh), unchanged, len(bad),
+        "read %d inputs (%d files unchanged, not read): %d articles, %d new or changed, %d unchanged, %d quarantined",
+        len(units), len(skipped), len(articles), len(fresh), unchanged, len(bad),
     )
     return fresh, bad, unchanged, states

@@ -85,6 +85,18 @@ class Article:
 
 
 @dataclass(frozen=True)
+class InputState:
+    """What was seen at an input before: file size and mtime, or URL validators; content hash."""
+
+    uri: str
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    size: int | None = None
+    mtime_ns: int | None = None
+
+
+@dataclass(frozen=True)
 class Neighbour:
     """A stored article that may be a copy of, or share a story with, a batch article."""
 

@@ -24,8 +24,7 @@ import pyarrow as pa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.records import Article, Decision, DedupResult, Neighbour, Quarantined, StoredNeighbours
-from tasks.fetch import UrlState
+from tasks.records import Article, Decision, DedupResult, InputState, Neighbour, Quarantined, StoredNeighbours
 from tasks.source_chrome import SourceHistory
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -122,15 +121,16 @@ def source_history(
     return SourceHistory(dict(pages), {(s, k): n for s, k, n in line_pages})
 
 
-def url_states(db_path: str | Path, urls: list[str], timeout_s: float = 120.0) -> dict[str, UrlState]:
-    """Return what was stored about the given URLs (ETag, Last-Modified, content hash)."""
-    if not urls:
+def input_states(db_path: str | Path, uris: list[str], timeout_s: float = 120.0) -> dict[str, InputState]:
+    """Return what was stored about the given inputs (file size and mtime, URL validators)."""
+    if not uris:
         return {}
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
         rows = con.execute(
-            "SELECT url, etag, last_modified, content_hash FROM url_state WHERE url IN (SELECT unnest($u))", {"u": urls}
+            "SELECT uri, etag, last_modified, content_hash, size, mtime_ns FROM input_state WHERE uri IN (SELECT unnest($u))",
+            {"u": uris},
         ).fetchall()
-    return {row[0]: UrlState(*row) for row in rows}
+    return {row[0]: InputState(*row) for row in rows}
 
 
 def stored_urls(db_path: str | Path, urls: list[str], timeout_s: float = 120.0) -> set[str]:
@@ -142,17 +142,18 @@ def stored_urls(db_path: str | Path, urls: list[str], timeout_s: float = 120.0) 
     return {row[0] for row in rows}
 
 
-def write_url_states(db_path: str | Path, states: list[UrlState], timeout_s: float = 120.0) -> None:
-    """Remember fetched URLs' validators (written after their articles are stored)."""
+def write_input_states(db_path: str | Path, states: list[InputState], timeout_s: float = 120.0) -> None:
+    """Remember inputs as processed (written after their articles are stored)."""
     if not states:
         return
     now = datetime.now(timezone.utc)
-    rows = [{**asdict(st), "seen_at": now} for st in {st.url: st for st in states}.values()]
-    schema = pa.schema([("url", pa.string()), ("etag", pa.string()), ("last_modified", pa.string()),
-                        ("content_hash", pa.string()), ("seen_at", pa.timestamp("us", tz="UTC"))])
+    rows = [{**asdict(st), "seen_at": now} for st in {st.uri: st for st in states}.values()]
+    schema = pa.schema([("uri", pa.string()), ("etag", pa.string()), ("last_modified", pa.string()),
+                        ("content_hash", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
+                        ("seen_at", pa.timestamp("us", tz="UTC"))])
     with connect(db_path, timeout_s=timeout_s) as con:
-        con.register("batch_url_state", _table(rows, schema))
-        con.execute(sql_file("queries/write_url_state.sql"))
+        con.register("batch_input_state", _table(rows, schema))
+        con.execute(sql_file("queries/write_input_state.sql"))
 
 
 def term_stats(db_path: str | Path, terms: list[str], timeout_s: float = 120.0) -> tuple[dict[str, int], int]:
@@ -379,10 +380,10 @@ def write_batch_task(db_path: str, run_id: str, result: DedupResult, lock_timeou
     return written
 
 
-@task(name="remember-urls", **_IO_TASK)
-def write_url_states_task(db_path: str, states: list[UrlState], lock_timeout_s: float = 120.0) -> None:
-    """Prefect task: `write_url_states`, after the articles of the batch are stored."""
-    write_url_states(db_path, states, lock_timeout_s)
+@task(name="remember-inputs", **_IO_TASK)
+def write_input_states_task(db_path: str, states: list[InputState], lock_timeout_s: float = 120.0) -> None:
+    """Prefect task: `write_input_states`, after the articles of the batch are stored."""
+    write_input_states(db_path, states, lock_timeout_s)
 
 
 @task(name="quarantine", **_IO_TASK)

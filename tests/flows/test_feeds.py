@@ -66,6 +66,15 @@ def news_server():
             elif self.path == "/slow.html":
                 time.sleep(2)
                 self._send(200, PAGE.format(title="Slow"), "text/html")
+            elif self.path == "/drip.html":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", "40")
+                self.end_headers()
+                for _ in range(40):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
             elif self.path == "/big.html":
                 self._send(200, "<p>" + "x" * 50_000 + "</p>", "text/html")
             elif self.path == "/loop.html":
@@ -120,13 +129,14 @@ def test_two_overlapping_feeds_store_each_article_once_and_refetch_conditionally
 
 def test_timeouts_size_cap_and_redirect_loops_are_quarantined_with_reasons(news_server):
     base, hits = news_server
-    urls = [f"{base}/{name}.html" for name in ("slow", "big", "loop", "a1")]
+    urls = [f"{base}/{name}.html" for name in ("slow", "big", "loop", "drip", "a1")]
     result = fetch_sources(urls, {}, lambda url: "example", lambda body, charset: body.decode(), timeout_s=0.5, max_bytes=10_000)
     errors = {q.source_uri.rsplit("/", 1)[-1]: q.error for q in result.quarantined}
     assert errors == {
         "slow.html": "failed after 3 tries: timed out",
         "big.html": "body over the 10,000-byte limit",
         "loop.html": "more than 5 redirects",
+        "drip.html": "body too slow: not complete after 2 s",
     }
     assert [a.url.rsplit("/", 1)[-1] for a in result.articles] == ["a1.html"]
     assert hits["/slow.html"] == 3

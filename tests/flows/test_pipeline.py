@@ -120,9 +120,13 @@ def test_bad_inputs_are_quarantined_and_the_rest_is_stored(tmp_path, seeded_db):
 
     stored = table_counts(db)
     again = pipeline(paths=[str(mixed)], db=str(db))
-    assert again.counts.articles_new == 0 and again.counts.quarantined == 3
-    assert table_counts(db) == stored  # quarantine rows are updated, not added
-    assert sql(db, "SELECT DISTINCT times_seen FROM quarantine") == [(2,)]
+    # Unchanged files, good or bad, are not read again; what was quarantined stays so.
+    assert again.counts.articles_new == 0 and again.counts.quarantined == 0 and again.counts.articles_unchanged == 5
+    assert table_counts(db) == stored
+    (mixed / "image.txt").write_bytes(b"\x00\x01 still binary, but changed")
+    third = pipeline(paths=[str(mixed)], db=str(db))
+    assert third.counts.quarantined == 1 and third.counts.articles_new == 0
+    assert sql(db, "SELECT count(*) FROM quarantine WHERE source_uri LIKE '%image.txt'") == [(2,)]  # one per content
 
 
 def test_cli_run_prints_summary_and_exit_status_says_quarantined(tmp_path):

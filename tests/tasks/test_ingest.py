@@ -40,6 +40,7 @@ def test_jsonl_good_lines_load_and_broken_lines_are_quarantined(tmp_path):
     path.write_text(
         "\n".join([
             json.dumps({"id": "a1", "text": "First article body.", "title": "One", "source": "wire", "published_at": "2026-01-30T10:00:00Z"}),
+            json.dumps({"id": "future", "text": "Embargoed.", "published_at": "2999-01-01T00:00:00Z"}),
             '{"id": "broken", "text": "no closing brace"',
             json.dumps({"id": "a2", "html": "<html><body><p>Second</p></body></html>", "url": "https://www.example.org/a2"}),
             json.dumps({"id": "a3", "text": "   "}),
@@ -48,14 +49,15 @@ def test_jsonl_good_lines_load_and_broken_lines_are_quarantined(tmp_path):
         encoding="utf-8",
     )
     articles, bad = read_all([path])
-    assert [a.source_uri for a in articles] == [f"{path}#a1", "https://www.example.org/a2"]
-    first, second = articles
+    assert [a.source_uri for a in articles] == [f"{path}#a1", f"{path}#future", "https://www.example.org/a2"]
+    first, future, second = articles
+    assert future.published_at is None  # more than a day ahead: not a publication date
     assert first.title == "One" and first.source == "wire" and first.published_at.year == 2026
     assert second.input_format == "html" and second.source == "example.org"
     errors = {q.source_uri: q.error for q in bad}
-    assert set(errors) == {f"{path}#L2", f"{path}#L4", f"{path}#L5"}
-    assert "malformed JSON" in errors[f"{path}#L2"]
-    assert "no non-empty 'text' or 'html'" in errors[f"{path}#L4"]
+    assert set(errors) == {f"{path}#L3", f"{path}#L5", f"{path}#L6"}
+    assert "malformed JSON" in errors[f"{path}#L3"]
+    assert "no non-empty 'text' or 'html'" in errors[f"{path}#L5"]
 
 
 def test_big_jsonl_is_read_in_byte_ranges_with_the_same_records_and_line_numbers(tmp_path):
@@ -212,3 +214,25 @@ def test_truncated_html_and_mixed_encodings_still_give_valid_text(tmp_path):
     for article in articles:
         article.raw_text.encode("utf-8")  # valid UTF-8, whatever came in
     assert "annoncé" in next(a for a in articles if a.source_uri.endswith("mixed.txt")).raw_text
+
+
+def test_html_meta_charset_is_honoured(tmp_path):
+    page = '<html><head><meta charset="windows-1251"></head><body><p>Київ: новини дня</p></body></html>'
+    (tmp_path / "cyrillic.html").write_bytes(page.encode("cp1251"))
+    [article], bad = read_all([tmp_path / "cyrillic.html"])
+    assert bad == [] and "новини дня" in article.raw_text
+
+
+def test_files_with_the_stored_size_and_mtime_are_not_read_again(tmp_path):
+    import os
+
+    from tasks.ingest import InputUnit, file_state, unchanged_files
+
+    same, edited = tmp_path / "same.txt", tmp_path / "edited.txt"
+    same.write_text("unchanged", encoding="utf-8")
+    edited.write_text("before", encoding="utf-8")
+    known = {str(p): file_state(str(p)) for p in (same, edited)}
+    edited.write_text("after, longer", encoding="utf-8")
+    os.utime(edited, ns=(known[str(edited)].mtime_ns, known[str(edited)].mtime_ns + 1))
+    units = [InputUnit(str(same), "t"), InputUnit(str(edited), "t"), InputUnit(str(tmp_path / "new.txt"), "t")]
+    assert unchanged_files(units, known) == {str(same)}

@@ -43,7 +43,7 @@ def processed_seeds():
 
 def test_migrate_creates_schema_once_and_views(tmp_path):
     db = tmp_path / "news.duckdb"
-    assert store.migrate(db) == ["001_initial", "002_page_lines", "003_published_from", "004_story_index", "005_url_state"]
+    assert store.migrate(db) == ["001_initial", "002_page_lines", "003_published_from", "004_story_index", "005_input_state"]
     assert store.migrate(db) == []
     with duckdb.connect(str(db), read_only=True) as con:
         views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
