@@ -66,8 +66,8 @@ STORY_THRESHOLD = 0.12
 # Each stored article is indexed by its STORY_INDEX_TERMS highest TF-IDF terms
 # (story_terms); a new batch compares with the stored articles in the time window that
 # share at least STORY_MIN_SHARED_TERMS of a batch article's top terms: the
-# STORY_POOL_PER_ARTICLE sharing most, per batch article (semeval22 story F1: 10 -> 0.814,
-# 20 or 40 -> 0.818; bench/dedup_growth.py: cost per new article 1.28x at 4x the database
+# STORY_POOL_PER_ARTICLE sharing most, per batch article (semeval22 story F1 at threshold
+# 0.15: 10 -> 0.814, 20 or 40 -> 0.818; bench/dedup_growth.py: cost per new article 1.28x at 4x the database
 # with 10, 1.61x with 20).
 STORY_INDEX_TERMS = 20
 STORY_MIN_SHARED_TERMS = 2

@@ -32,7 +32,3 @@ class Settings:
     http_timeout_s: float = 20.0
     # How long the writer keeps retrying when another process holds the database file.
     db_lock_timeout_s: float = 120.0
-
-    def with_db(self, db_path: str | Path) -> "Settings":
-        """Return a copy of these settings pointing at another database file."""
-        return Settings(**{**self.__dict__, "db_path": Path(db_path)})
