@@ -64,7 +64,7 @@ def news_server():
             elif self.path == "/broken.html":
                 self._send(500, "oops", "text/plain")
             elif self.path == "/slow.html":
-                time.sleep(2)
+                time.sleep(3)
                 self._send(200, PAGE.format(title="Slow"), "text/html")
             elif self.path == "/drip.html":
                 self.send_response(200)
@@ -74,7 +74,7 @@ def news_server():
                 for _ in range(40):
                     self.wfile.write(b"x")
                     self.wfile.flush()
-                    time.sleep(0.1)
+                    time.sleep(0.2)
             elif self.path == "/big.html":
                 self._send(200, "<p>" + "x" * 50_000 + "</p>", "text/html")
             elif self.path == "/loop.html":
@@ -130,13 +130,13 @@ def test_two_overlapping_feeds_store_each_article_once_and_refetch_conditionally
 def test_timeouts_size_cap_and_redirect_loops_are_quarantined_with_reasons(news_server):
     base, hits = news_server
     urls = [f"{base}/{name}.html" for name in ("slow", "big", "loop", "drip", "a1")]
-    result = fetch_sources(urls, {}, lambda url: "example", lambda body, charset: body.decode(), timeout_s=0.5, max_bytes=10_000)
+    result = fetch_sources(urls, {}, lambda url: "example", lambda body, charset: body.decode(), timeout_s=1.0, max_bytes=10_000)
     errors = {q.source_uri.rsplit("/", 1)[-1]: q.error for q in result.quarantined}
     assert errors == {
         "slow.html": "failed after 3 tries: timed out",
         "big.html": "body over the 10,000-byte limit",
         "loop.html": "more than 5 redirects",
-        "drip.html": "body too slow: not complete after 2 s",
+        "drip.html": "body too slow: not complete after 3 s",
     }
     assert [a.url.rsplit("/", 1)[-1] for a in result.articles] == ["a1.html"]
     assert hits["/slow.html"] == 3
