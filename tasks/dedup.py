@@ -76,11 +76,13 @@ STORY_POOL_PER_ARTICLE = 10
 
 @dataclass(frozen=True)
 class Signature:
-    """What dedup computes once per article: exact hash, shingles and LSH band keys."""
+    """What dedup computes once per article: exact hash, shingles, LSH band keys and the
+    counts of its story terms (words less stop words)."""
 
     text_hash: str
     shingles: frozenset[str]
     band_keys: tuple[tuple[int, int], ...]
+    terms: Counter
 
 
 def normalise_text(text: str) -> str:
@@ -155,7 +157,10 @@ def signatures(articles: list[Article]) -> dict[str, Signature]:
             keys = band_keys(shingle_set)
             for n, lead_words in enumerate(LEAD_WORDS, start=1):
                 keys += band_keys(lead_shingles(article.clean_text, lead_words), first_band=n * LSH_BANDS)
-            out[article.doc_id] = Signature(text_hash(article.clean_text), frozenset(shingle_set), tuple(keys))
+            out[article.doc_id] = Signature(
+                text_hash(article.clean_text), frozenset(shingle_set), tuple(keys),
+                Counter(_story_tokens(article.clean_text, article.language)),
+            )
     return out
 
 
@@ -203,7 +208,7 @@ def dedup_batch(articles: list[Article], stored: StoredNeighbours, sigs: dict[st
     # corpus plus the batch (five articles alone have no usable IDF).
     pool = stored.story_pool
     docs = [Counter(_story_tokens(n.clean_text, n.language)) for n in pool]
-    docs += [Counter(_story_tokens(articles[i].clean_text, articles[i].language)) for i in content]
+    docs += [sigs[articles[i].doc_id].terms for i in content]
     term_counts = Counter(term for doc in docs[len(pool) :] for term in doc)
     idf = corpus_idf(term_counts, stored.term_df, stored.corpus_docs + len(content))
     matrix = tfidf_matrix(docs, idf) if any(docs) else None
@@ -288,17 +293,17 @@ def top_terms(doc: Counter, idf: dict[str, float], k: int = 0) -> list[tuple[str
     return [(term, round(score, 4)) for score, term in scored[:k]]
 
 
-def story_query_terms(articles: list[Article], stored_df: dict[str, int], corpus_docs: int) -> dict[str, list[str]]:
+def story_query_terms(sigs: dict[str, Signature], stored_df: dict[str, int], corpus_docs: int) -> dict[str, list[str]]:
     """Return {doc_id: its top terms}: the keys used to find stored stories to compare with."""
-    docs = {a.doc_id: Counter(_story_tokens(a.clean_text, a.language)) for a in articles if takes_part(a)}
+    docs = {doc_id: sig.terms for doc_id, sig in sigs.items()}
     counts = Counter(term for doc in docs.values() for term in doc)
     idf = corpus_idf(counts, stored_df, corpus_docs + len(docs))
     return {doc_id: [term for term, _ in top_terms(doc, idf)] for doc_id, doc in docs.items()}
 
 
-def batch_terms(articles: list[Article]) -> list[str]:
+def batch_terms(sigs: dict[str, Signature]) -> list[str]:
     """Return every distinct story term of the batch (for looking up their stored document frequency)."""
-    return sorted({t for a in articles if takes_part(a) for t in _story_tokens(a.clean_text, a.language)})
+    return sorted({t for sig in sigs.values() for t in sig.terms})
 
 
 def _best_copy(i, my_keys, shingle_sets, out, stored, stored_shingles, batch_keys):
@@ -368,7 +373,7 @@ def dedup_against_store(articles: list[Article], db_path: str, window_days: int 
     """Look up the batch's stored neighbours (read-only, briefly), then `dedup_batch`."""
     sigs = signatures(articles)
     seen = [_seen_at(a) for a in articles if a.doc_id in sigs]
-    term_df, corpus_docs = store.term_stats(db_path, batch_terms(articles), lock_timeout_s)
+    term_df, corpus_docs = store.term_stats(db_path, batch_terms(sigs), lock_timeout_s)
     neighbours = store.dedup_neighbours(
         db_path,
         doc_ids=[a.doc_id for a in articles],
@@ -376,7 +381,7 @@ def dedup_against_store(articles: list[Article], db_path: str, window_days: int 
         band_keys=sorted({k for s in sigs.values() for k in s.band_keys}),
         seen_range=(min(seen), max(seen)) if seen else None,
         window_days=window_days,
-        story_terms=story_query_terms(articles, term_df, corpus_docs),
+        story_terms=story_query_terms(sigs, term_df, corpus_docs),
         per_article=STORY_POOL_PER_ARTICLE,
         min_shared_terms=STORY_MIN_SHARED_TERMS,
         timeout_s=lock_timeout_s,

@@ -8,7 +8,7 @@ import time
 import duckdb
 
 from tasks.cleanup import clean_articles
-from tasks.dedup import batch_terms, dedup_batch, story_query_terms
+from tasks.dedup import batch_terms, dedup_batch, signatures, story_query_terms
 from tasks.entities import extract_entities
 from tasks.ingest import plan_inputs, read_units
 from tasks.language import detect_languages
@@ -71,7 +71,8 @@ def test_stored_neighbours_come_back_through_band_keys_and_text_hash(tmp_path):
     write(db, "run-1", result)
     target = result.articles[4]
     keys = [(b, k) for d, b, k in result.band_rows if d == target.doc_id]
-    terms = story_query_terms([target], *store.term_stats(db, batch_terms([target])))
+    sigs = signatures([target])
+    terms = story_query_terms(sigs, *store.term_stats(db, batch_terms(sigs)))
     neighbours = store.dedup_neighbours(
         db, ["new-doc"], [target.text_hash], keys, (target.fetched_at, target.fetched_at), 14, story_terms=terms
     )
