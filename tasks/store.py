@@ -185,11 +185,7 @@ def dedup_neighbours(
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
         con.register("batch_doc_ids", ids)
         con.register("batch_keys", keys)
-        exact = con.execute(
-            "SELECT text_hash, doc_id, dup_group FROM articles WHERE is_article AND text_hash IN (SELECT unnest($h))"
-            " AND doc_id NOT IN (SELECT doc_id FROM batch_doc_ids) ORDER BY coalesce(published_at, fetched_at), doc_id",
-            {"h": text_hashes},
-        ).fetchall()
+        exact = con.execute(sql_file("queries/exact_copies.sql"), {"hashes": text_hashes}).fetchall()
         candidates = con.execute(sql_file("queries/copy_candidates.sql")).fetchall()
         pool = []
         if seen_range is not None and story_terms:
