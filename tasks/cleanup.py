@@ -19,7 +19,6 @@ become article metadata rather than disappearing. Thresholds below are calibrate
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -33,7 +32,7 @@ from tasks import store
 from tasks.dates import parse_dateline
 from tasks.html_text import html_to_lines
 from tasks.isolation import isolate_failures
-from tasks.language import line_language_votes, stop_words, words
+from tasks.language import line_language_votes, normalise_line, stop_words, words
 from tasks.records import Article, Quarantined, RemovedLine
 from tasks.source_chrome import SourceHistory, learned_chrome, line_key, page_line_keys
 
@@ -116,12 +115,6 @@ class CleanResult:
         return "\n\n".join(part for part in (self.title, self.body) if part)
 
 
-def normalise_line(line: str) -> str:
-    """Return a comparison key for a line: NFKC, casefolded, punctuation and spacing removed."""
-    text = unicodedata.normalize("NFKC", line).casefold()
-    return " ".join(re.findall(r"\w+", text))
-
-
 def clean_text(
     text: str, language: str | None, title: str | None = None, trust_extraction: bool = False,
     source_chrome: frozenset[str] = frozenset(),
@@ -132,8 +125,8 @@ def clean_text(
     metadata, JSONL), identifies the headline line. With `trust_extraction` (text that a
     main-text extractor already produced) the position rules are off and only lines that
     are chrome by their own wording go. `source_chrome` holds the keys of lines learnt as
-    chrome of the page's source (tasks/source_chrome.py). Returns the clean body with the headline first,
-    paragraphs separated by blank lines, and every dropped line.
+    chrome of the page's source (tasks/source_chrome.py). Returns the body paragraphs
+    (separated by blank lines), the headline, every dropped line and the metadata found.
     """
     lines = [(no, line.strip()) for no, line in enumerate(text.splitlines(), start=1) if line.strip()]
     lang_stops = stop_words(language or "")

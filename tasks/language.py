@@ -8,6 +8,7 @@ For HTML input the visible page text is analysed, not the markup.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
@@ -31,6 +32,7 @@ VERSION = f"langdetect-1.0.9/seed{LANGDETECT_SEED}"
 
 DetectorFactory.seed = LANGDETECT_SEED
 
+_KEY_WORD = re.compile(r"\w+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 
 
@@ -66,6 +68,11 @@ def detect_languages(articles: list[Article]) -> list[Article]:
         lang, score = detect_language(page_text(article))
         out.append(replace(article, language=lang, language_score=score, versions={**article.versions, "language": VERSION}))
     return out
+
+
+def normalise_line(line: str) -> str:
+    """Return a comparison key for a line: NFKC, casefolded, punctuation and spacing removed."""
+    return " ".join(_KEY_WORD.findall(unicodedata.normalize("NFKC", line).casefold()))
 
 
 def words(text: str) -> list[str]:

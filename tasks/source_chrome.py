@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tasks.html_text import html_to_lines
-from tasks.language import words
+from tasks.language import normalise_line, words
 from tasks.records import Article
 
 # Only lines this short are learnt: chrome lines are short, and a repeated paragraph is
@@ -43,8 +43,6 @@ def line_key(normalised_line: str) -> str:
 
 def page_line_keys(article: Article) -> frozenset[str]:
     """Return the keys of the short lines of a page (the flattened page for HTML input)."""
-    from tasks.cleanup import normalise_line  # cleanup imports this module
-
     lines = html_to_lines(article.raw_text) if article.input_format == "html" else article.raw_text.splitlines()
     keys = set()
     for line in lines:
