@@ -22,6 +22,8 @@ from pathlib import Path
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+# A Dask LocalCluster logs its start and stop at INFO: not the run's story.
+os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
@@ -39,12 +41,18 @@ def run(
     db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to write (created if missing)."),
     batch_size: int = typer.Option(Settings.batch_size, "--batch-size", min=1, help="Articles per Prefect task call."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Process every input again, even if unchanged."),
+    task_runner: str = typer.Option("threads", "--task-runner", help="Where the CPU stages run: threads, processes or dask."),
+    workers: int = typer.Option(None, "--workers", min=1, help="Threads, processes or LocalCluster workers (default: CPU count)."),
+    dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786."),
 ) -> None:
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
-    from flows.pipeline import pipeline
+    from flows.pipeline import run_pipeline
+    from flows.progress import progress_bars
     from flows.summary import print_summary
 
-    result = pipeline(paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh)
+    runner = _runner_choice(task_runner, workers, dask_address)
+    with progress_bars(console):
+        result = run_pipeline(list(paths), str(db), batch_size, full_refresh, runner)
     print_summary(result.summary, result.counts.articles_unchanged, console)
     console.print(
         f"[bold]{result.counts.articles_new}[/] new articles, {result.counts.articles_unchanged} unchanged, "
@@ -53,6 +61,17 @@ def run(
     if result.counts.quarantined:
         console.print(f"[yellow]{result.counts.quarantined} inputs were quarantined: SELECT * FROM quarantine[/]")
         raise typer.Exit(EXIT_QUARANTINED)
+
+
+def _runner_choice(kind: str, workers: int | None, address: str | None):
+    """Return the RunnerChoice for the CLI options, or exit with the reason they are wrong."""
+    from flows.runners import RunnerChoice
+
+    try:
+        return RunnerChoice(kind, workers, address)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
 
 
 @app.command()

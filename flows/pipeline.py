@@ -1,27 +1,37 @@
 """The newsetl pipeline flow: ingest -> language -> cleanup -> entities -> dedup -> DuckDB.
 
 Reads top to bottom like the design card. Inputs are planned without reading them,
-then processed batch by batch: each stage is one Prefect task per batch, and each batch
-is written to DuckDB in one transaction before the next is read, so memory stays flat
-and a reader never sees half a batch. The run ends with a `runs` row and a summary
-artifact in the Prefect UI.
+then processed batch by batch: each stage is one Prefect task per batch. The CPU stages
+(language, cleanup, entities) are submitted to the flow's task runner (threads,
+processes or Dask, see flows/runners.py) a few batches ahead; the flow itself dedups
+and writes each batch to DuckDB in one transaction, in input order, so memory stays
+flat, DuckDB has a single writer and a reader never sees half a batch. The run ends
+with a `runs` row and a summary artifact in the Prefect UI.
+
+With several batches in flight, a batch is cleaned knowing the sources' pages stored
+before it was submitted (plus its own pages): per-source chrome learning lags by at
+most `batches_in_flight - 1` batches.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from prefect import flow, get_run_logger, runtime
+from prefect.futures import PrefectFuture
 
+from flows import progress
+from flows.runners import RunnerChoice, build_task_runner
 from flows.summary import summary_markdown, publish_summary
-from tasks.cleanup import clean_task
+from tasks.cleanup import clean_task, source_history_task
 from tasks.dedup import dedup_task
 from tasks.entities import extract_entities_task
 from tasks.ingest import batch_units, ingest_task, plan_inputs
 from tasks.language import detect_language_task
-from tasks.records import Quarantined
+from tasks.records import InputState, Quarantined
 from tasks.settings import DEFAULT_DB, Settings
 from tasks.store import migrate_task, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
 
@@ -54,11 +64,29 @@ class RunResult:
     summary: list[tuple[str, str, int]]
 
 
+@dataclass(frozen=True)
+class PendingBatch:
+    """A batch whose CPU stages were submitted to the task runner, waiting to be stored."""
+
+    language: PrefectFuture
+    cleaned: PrefectFuture
+    annotated: PrefectFuture
+    input_states: list[InputState]  # stored once this batch (the last of its inputs) is
+
+
 @flow(name="newsetl", persist_result=False, log_prints=True)
-def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200, full_refresh: bool = False) -> RunResult:
+def pipeline(
+    paths: list[str],
+    db: str = DEFAULT_DB,
+    batch_size: int = 200,
+    full_refresh: bool = False,
+    batches_in_flight: int = 2,
+) -> RunResult:
     """Run the five stages over files, folders and URLs and store the results in the DuckDB file `db`.
 
-    Inputs stored before with the same content are skipped unless `full_refresh`.
+    Inputs stored before with the same content are skipped unless `full_refresh`. The CPU
+    stages of up to `batches_in_flight` batches run on the flow's task runner at once;
+    dedup and the DuckDB writes stay in the flow, one batch at a time, in input order.
     """
     settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh)
     db_path = str(settings.db_path)
@@ -69,36 +97,57 @@ def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200, full
     counts = RunCounts()
     status, error = "FAILED", None
 
+    def quarantine(items: list[Quarantined]) -> None:
+        if items:
+            counts.add_quarantined(items)
+            write_quarantine_task(db_path, run_id, items, lock)
+
+    def store_oldest(pending: deque[PendingBatch]) -> None:
+        batch = pending.popleft()
+        for stage, future in (("language", batch.language), ("cleanup", batch.cleaned)):
+            progress.advance(stage, len(future.result().articles))
+        annotated = batch.annotated.result()
+        progress.advance("entities", len(annotated.articles))
+        deduped = dedup_task(annotated.articles, db_path, settings.story_window_days, lock)
+        progress.advance("dedup", len(deduped.articles))
+        quarantine(annotated.quarantined)
+        counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
+        counts.entities += sum(len(a.entities) for a in deduped.articles)
+        progress.advance("stored", len(deduped.articles))
+        if batch.input_states:  # only once their articles are stored: a crash before must refetch
+            write_input_states_task(db_path, batch.input_states, lock)
+
     migrate_task(db_path, lock)
     try:
         units, missing = plan_inputs(paths, settings)
         logger.info("planned %d input units from %s", len(units), paths)
-        if missing:
-            counts.add_quarantined(missing)
-            write_quarantine_task(db_path, run_id, missing, lock)
+        progress.expect("inputs", len(units))
+        quarantine(missing)
 
+        pending: deque[PendingBatch] = deque()
         for units_batch in batch_units(units, settings.batch_size):
             counts.batches += 1
             articles, bad, unchanged, input_states = ingest_task(units_batch, settings)
+            progress.advance("inputs", len(units_batch))
             counts.articles_unchanged += unchanged
-            if bad:
-                counts.add_quarantined(bad)
-                write_quarantine_task(db_path, run_id, bad, lock)
+            quarantine(bad)
             # A JSONL byte range can hold more articles than a batch: split it.
-            for start in range(0, len(articles), settings.batch_size):
-                batch = articles[start : start + settings.batch_size]
-                batch, bad_lang = detect_language_task(batch)
-                batch, bad_clean = clean_task(batch, db_path, lock)
-                batch, bad_ner = extract_entities_task(batch, settings.ner_batch_size)
-                deduped = dedup_task(batch, db_path, settings.story_window_days, lock)
-                quarantined = bad_lang + bad_clean + bad_ner
-                if quarantined:
-                    counts.add_quarantined(quarantined)
-                    write_quarantine_task(db_path, run_id, quarantined, lock)
-                counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
-                counts.entities += sum(len(a.entities) for a in deduped.articles)
-            if input_states:  # only once their articles are stored: a crash before must refetch
+            batches = [articles[i : i + settings.batch_size] for i in range(0, len(articles), settings.batch_size)]
+            for stage in progress.STAGES[1:]:
+                progress.expect(stage, len(articles))
+            for index, batch in enumerate(batches):
+                history, page_keys = source_history_task(batch, db_path, lock)
+                language = detect_language_task.submit(batch)
+                cleaned = clean_task.submit(language, history, page_keys)
+                annotated = extract_entities_task.submit(cleaned, settings.ner_batch_size)
+                last = index == len(batches) - 1
+                pending.append(PendingBatch(language, cleaned, annotated, input_states if last else []))
+                while len(pending) >= batches_in_flight:
+                    store_oldest(pending)
+            if not batches and input_states:
                 write_input_states_task(db_path, input_states, lock)
+        while pending:
+            store_oldest(pending)
         status = "COMPLETED"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
@@ -123,3 +172,14 @@ def pipeline(paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200, full
         run_id, counts.articles_new, counts.articles_unchanged, counts.quarantined, counts.entities,
     )
     return RunResult(run_id, db_path, status, counts, summary)
+
+
+def run_pipeline(
+    paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200, full_refresh: bool = False,
+    runner: RunnerChoice = RunnerChoice(),
+) -> RunResult:
+    """Run the `pipeline` flow with the task runner `runner` (threads, processes or dask)."""
+    flow_with_runner = pipeline.with_options(task_runner=build_task_runner(runner))
+    return flow_with_runner(
+        paths=paths, db=db, batch_size=batch_size, full_refresh=full_refresh, batches_in_flight=runner.batches_in_flight
+    )

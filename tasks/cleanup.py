@@ -19,6 +19,7 @@ become article metadata rather than disappearing. Thresholds below are calibrate
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -33,7 +34,7 @@ from tasks.dates import parse_dateline
 from tasks.html_text import html_to_lines
 from tasks.isolation import isolate_failures
 from tasks.language import line_language_votes, normalise_line, stop_words, words
-from tasks.records import Article, Quarantined, RemovedLine
+from tasks.records import Article, RemovedLine, StageOutput
 from tasks.source_chrome import SourceHistory, learned_chrome, line_key, page_line_keys
 
 VERSION = "cleanup-lines.v1"
@@ -500,16 +501,26 @@ def clean_articles(
     return out
 
 
-@task(name="cleanup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[2, 10], timeout_seconds=900)
-def clean_task(articles: list[Article], db_path: str, lock_timeout_s: float = 120.0) -> tuple[list[Article], list[Quarantined]]:
-    """Prefect task: read the batch's source history (briefly, read-only), then `clean_articles`."""
-    keys = {a.doc_id: page_line_keys(a) for a in articles}
-    history = store.source_history(db_path, articles, keys, lock_timeout_s)
-    done, failed = isolate_failures(lambda batch: clean_articles(batch, history, keys), articles, "cleanup")
+@task(name="cleanup", cache_policy=NO_CACHE, persist_result=False)
+def clean_task(detected: StageOutput, history: SourceHistory, page_keys: dict[str, frozenset[str]]) -> StageOutput:
+    """Prefect task: `clean_articles` over the language-tagged batch, given what storage
+    knows of its sources (`source_history_task`); failures quarantined."""
+    started = time.perf_counter()
+    done, failed = isolate_failures(lambda batch: clean_articles(batch, history, page_keys), detected.articles, "cleanup")
     reasons = Counter(r.reason for a in done for r in a.removed_lines)
     flagged = Counter(a.not_article_reason for a in done if not a.is_article)
     get_run_logger().info(
-        "cleaned %d articles: removed %d lines %s; not articles: %s",
-        len(done), sum(reasons.values()), dict(reasons.most_common()), dict(flagged) or "none",
+        "cleaned %d articles in %.1f s: removed %d lines %s; not articles: %s",
+        len(done), time.perf_counter() - started, sum(reasons.values()), dict(reasons.most_common()), dict(flagged) or "none",
     )
-    return done, failed
+    return detected.then(done, failed)
+
+
+@task(name="source-history", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[2, 10], timeout_seconds=600)
+def source_history_task(
+    articles: list[Article], db_path: str, lock_timeout_s: float = 120.0
+) -> tuple[SourceHistory, dict[str, frozenset[str]]]:
+    """Prefect task: the batch's page line keys and what storage knows of its sources
+    (read briefly, read-only), for `clean_task`, which may then run on any worker."""
+    keys = {a.doc_id: page_line_keys(a) for a in articles}
+    return store.source_history(db_path, articles, keys, lock_timeout_s), keys

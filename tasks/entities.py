@@ -13,6 +13,7 @@ it ("Trump" -> "Donald Trump").
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter, defaultdict
 from dataclasses import replace
 
@@ -21,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks.isolation import isolate_failures
 from tasks.models import load_ner, model_version
-from tasks.records import Article, Entity, Quarantined
+from tasks.records import Article, Entity, StageOutput
 
 PERSON_LABELS = ("PERSON", "PER")
 # Leading words that are titles or roles, not part of a name (several languages).
@@ -98,12 +99,13 @@ def extract_entities(articles: list[Article], batch_size: int = 16) -> list[Arti
 
 
 @task(name="extract-entities", cache_policy=NO_CACHE, persist_result=False)
-def extract_entities_task(articles: list[Article], batch_size: int = 16) -> tuple[list[Article], list[Quarantined]]:
-    """Prefect task: `extract_entities` over one batch, failures quarantined."""
-    done, failed = isolate_failures(lambda batch: extract_entities(batch, batch_size), articles, "entities")
+def extract_entities_task(cleaned: StageOutput, batch_size: int = 16) -> StageOutput:
+    """Prefect task: `extract_entities` over the cleaned batch, failures quarantined."""
+    started = time.perf_counter()
+    done, failed = isolate_failures(lambda batch: extract_entities(batch, batch_size), cleaned.articles, "entities")
     no_model = Counter(a.language for a in done if a.clean_text and a.ner_model is None)
     get_run_logger().info(
-        "%d entity mentions in %d articles; languages without a model: %s",
-        sum(len(a.entities) for a in done), len(done), dict(no_model) or "none",
+        "%d entity mentions in %d articles in %.1f s; languages without a model: %s",
+        sum(len(a.entities) for a in done), len(done), time.perf_counter() - started, dict(no_model) or "none",
     )
-    return done, failed
+    return cleaned.then(done, failed)

@@ -8,6 +8,7 @@ For HTML input the visible page text is analysed, not the markup.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections import Counter
 from dataclasses import replace
@@ -21,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from spacy.util import get_lang_class
 
 from tasks.isolation import isolate_failures
-from tasks.records import Article, Quarantined
+from tasks.records import Article, StageOutput
 
 UNDETERMINED = "und"
 LANGDETECT_SEED = 0
@@ -109,9 +110,12 @@ def line_language_votes(text: str) -> dict[str, int]:
 
 
 @task(name="detect-language", cache_policy=NO_CACHE, persist_result=False)
-def detect_language_task(articles: list[Article]) -> tuple[list[Article], list[Quarantined]]:
+def detect_language_task(articles: list[Article]) -> StageOutput:
     """Prefect task: `detect_languages` over one batch, failures quarantined."""
+    started = time.perf_counter()
     done, failed = isolate_failures(detect_languages, articles, "language")
     counts = Counter(a.language for a in done)
-    get_run_logger().info("languages of %d articles: %s", len(done), dict(counts.most_common()))
-    return done, failed
+    get_run_logger().info(
+        "languages of %d articles in %.1f s: %s", len(done), time.perf_counter() - started, dict(counts.most_common())
+    )
+    return StageOutput(done, failed)

@@ -142,6 +142,19 @@ class DedupResult:
     doc_terms: list[tuple[str, str]] = ()  # (doc_id, term) for each distinct term, counted into term_df
 
 
+@dataclass(frozen=True)
+class StageOutput:
+    """A batch as it leaves a CPU stage: the articles that went through, and every record
+    quarantined by this stage or an earlier one (so a chain of tasks carries one value)."""
+
+    articles: list[Article]
+    quarantined: list[Quarantined] = ()
+
+    def then(self, articles: list[Article], failed: list[Quarantined]) -> "StageOutput":
+        """Return the output of the next stage: its articles, the quarantine so far plus `failed`."""
+        return StageOutput(articles, [*self.quarantined, *failed])
+
+
 def stable_id(*parts: str) -> str:
     """Return a 16-hex-digit id derived from `parts` (same parts, same id, on any machine)."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -1,0 +1,66 @@
+"""Which Prefect task runner executes the CPU-heavy stages (language, cleanup, entities).
+
+    threads    one process, a thread pool (the default; overlaps the next batch's CPU work
+               with the current batch's dedup and DuckDB write)
+    processes  a pool of local worker processes (real parallelism on one machine)
+    dask       a Dask cluster through prefect-dask: an existing one (`address`) or, with
+               no address, a LocalCluster started for the run
+
+Whatever the runner, the flow itself reads the inputs, runs dedup and is the only
+process that writes DuckDB: workers receive a batch and what storage knows of its
+sources, and return the batch annotated.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+RUNNER_KINDS = ("threads", "processes", "dask")
+
+
+@dataclass(frozen=True)
+class RunnerChoice:
+    """A task runner as the user chose it: kind, number of workers, Dask scheduler address."""
+
+    kind: str = "threads"
+    workers: int | None = None
+    address: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in RUNNER_KINDS:
+            raise ValueError(f"unknown task runner {self.kind!r}: choose one of {', '.join(RUNNER_KINDS)}")
+        if self.address and self.kind != "dask":
+            raise ValueError("a scheduler address only makes sense with the dask task runner")
+
+    @property
+    def worker_count(self) -> int:
+        """Workers to start (threads, processes or LocalCluster workers): given, else the CPU count."""
+        return self.workers or os.cpu_count() or 1
+
+    @property
+    def batches_in_flight(self) -> int:
+        """How many batches the flow submits before it waits for the oldest: one per worker,
+        at least two so that a batch's CPU stages overlap the previous batch's write."""
+        return max(2, self.worker_count)
+
+
+def build_task_runner(choice: RunnerChoice) -> TaskRunner:
+    """Return the Prefect task runner for `choice` (prefect-dask is imported only for dask)."""
+    if choice.kind == "threads":
+        return ThreadPoolTaskRunner(max_workers=choice.worker_count)
+    if choice.kind == "processes":
+        return ProcessPoolTaskRunner(max_workers=choice.worker_count)
+    from prefect_dask import DaskTaskRunner
+
+    if choice.address:
+        return DaskTaskRunner(address=choice.address)
+    # One thread per worker process: spaCy and the cleanup rules are CPU-bound Python.
+    return DaskTaskRunner(
+        cluster_class="distributed.LocalCluster",
+        cluster_kwargs={
+            "n_workers": choice.worker_count, "threads_per_worker": 1, "dashboard_address": ":0",  # any free port: never clash with another cluster
+        },
+    )

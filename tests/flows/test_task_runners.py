@@ -1,0 +1,107 @@
+"""The CPU stages on other Prefect task runners: a Dask LocalCluster and local processes
+store exactly what the default thread runner stores."""
+
+import logging
+import shutil
+from collections import Counter
+
+import duckdb
+import pytest
+
+from flows import progress
+from flows.pipeline import run_pipeline
+from flows.runners import RunnerChoice
+from tests.conftest import REPO
+from tests.site_fixture import write_site
+
+SNAPSHOT = {
+    "articles": "SELECT doc_id, language, clean_text, is_article, dup_group, story_id FROM articles ORDER BY doc_id",
+    "entities": "SELECT doc_id, start_char, text, label FROM entities ORDER BY doc_id, start_char, label",
+    "removed_lines": "SELECT doc_id, line_no, reason FROM removed_lines ORDER BY doc_id, line_no",
+}
+
+
+def snapshot(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {name: con.execute(statement).fetchall() for name, statement in SNAPSHOT.items()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The seeds and four pages of one site: three batches of 4, per-source chrome to learn."""
+    folder = tmp_path_factory.mktemp("corpus")
+    (folder / "seeds").mkdir()
+    for path in (REPO / "seeds").glob("*.txt"):
+        shutil.copy(path, folder / "seeds" / path.name)
+    write_site(folder / "gazette", range(4))
+    return [str(folder / "seeds"), str(folder / "gazette")]
+
+
+class ProgressRecorder(logging.Handler):
+    """Collects what the flow reports to `flows.progress`: per stage, expected and done."""
+
+    def __init__(self):
+        super().__init__()
+        self.expected, self.done = Counter(), Counter()
+
+    def emit(self, record):
+        self.expected[record.stage] += record.expect
+        self.done[record.stage] += record.advance
+
+
+@pytest.fixture(scope="module")
+def threads_run(corpus, tmp_path_factory):
+    db = tmp_path_factory.mktemp("threads") / "news.duckdb"
+    recorder = ProgressRecorder()
+    logging.getLogger(progress.LOGGER_NAME).addHandler(recorder)
+    try:
+        result = run_pipeline(corpus, str(db), batch_size=4, runner=RunnerChoice("threads", workers=2))
+    finally:
+        logging.getLogger(progress.LOGGER_NAME).removeHandler(recorder)
+    assert result.status == "COMPLETED" and result.counts.articles_new == 9
+    return snapshot(db), recorder
+
+
+@pytest.fixture(scope="module")
+def threads_snapshot(threads_run):
+    return threads_run[0]
+
+
+def test_progress_is_reported_per_stage(threads_run):
+    _, recorder = threads_run
+    assert set(recorder.done) == set(progress.STAGES)
+    for stage in progress.STAGES:
+        assert recorder.expected[stage] == recorder.done[stage] == 9, stage
+
+
+@pytest.mark.parametrize("kind", ["dask", "processes"])
+def test_runner_stores_what_threads_store(kind, corpus, threads_snapshot, tmp_path):
+    db = tmp_path / "news.duckdb"
+    result = run_pipeline(corpus, str(db), batch_size=4, runner=RunnerChoice(kind, workers=2))
+    assert result.status == "COMPLETED" and result.counts.articles_new == 9
+    stored = snapshot(db)
+    assert stored == threads_snapshot
+    assert len(stored["entities"]) > 100 and any(reason == "source_chrome" for _, _, reason in stored["removed_lines"])
+
+
+def test_dask_uses_an_existing_cluster_by_address(corpus, threads_snapshot, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster:
+        db = tmp_path / "news.duckdb"
+        result = run_pipeline(
+            corpus, str(db), batch_size=4, runner=RunnerChoice("dask", workers=2, address=cluster.scheduler_address)
+        )
+        with distributed.Client(cluster) as client:
+            ran_on_cluster = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.task_prefixes))
+    assert result.counts.articles_new == 9
+    assert snapshot(db) == threads_snapshot
+    assert ran_on_cluster > 0
+
+
+@pytest.mark.parametrize(
+    "kind, address, problem",
+    [("fibers", None, "unknown task runner"), ("threads", "tcp://127.0.0.1:8786", "only makes sense with the dask")],
+)
+def test_runner_choice_rejects_nonsense(kind, address, problem):
+    with pytest.raises(ValueError, match=problem):
+        RunnerChoice(kind, None, address)
