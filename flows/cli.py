@@ -46,13 +46,16 @@ def run(
     dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786."),
 ) -> None:
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
-    from flows.pipeline import run_pipeline
+    from flows.pipeline import pipeline
     from flows.progress import progress_bars
     from flows.summary import print_summary
 
-    runner = _runner_choice(task_runner, workers, dask_address)
+    _check_runner(task_runner, workers, dask_address)
     with progress_bars(console):
-        result = run_pipeline(list(paths), str(db), batch_size, full_refresh, runner)
+        result = pipeline(
+            paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
+            task_runner=task_runner, workers=workers, dask_address=dask_address,
+        )
     print_summary(result.summary, result.counts.articles_unchanged, console)
     console.print(
         f"[bold]{result.counts.articles_new}[/] new articles, {result.counts.articles_unchanged} unchanged, "
@@ -63,12 +66,12 @@ def run(
         raise typer.Exit(EXIT_QUARANTINED)
 
 
-def _runner_choice(kind: str, workers: int | None, address: str | None):
-    """Return the RunnerChoice for the CLI options, or exit with the reason they are wrong."""
+def _check_runner(kind: str, workers: int | None, address: str | None) -> None:
+    """Exit with the reason if the task runner options make no sense (before Prefect starts)."""
     from flows.runners import RunnerChoice
 
     try:
-        return RunnerChoice(kind, workers, address)
+        RunnerChoice(kind, workers, address)
     except ValueError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
@@ -111,25 +114,46 @@ def clean(
 
 @app.command()
 def serve(
-    paths: list[str] = typer.Argument(..., help="Files and folders to process on every run."),
+    paths: list[str] = typer.Argument(..., help="Files, folders, URLs or a sources .toml file to process on every run."),
     db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to write."),
     name: str = typer.Option("newsetl-scheduled", "--name", help="Deployment name."),
     cron: str = typer.Option(None, "--cron", help="Cron schedule, e.g. '*/15 * * * *'."),
     interval: int = typer.Option(None, "--interval", min=1, help="Seconds between runs (instead of --cron)."),
+    overlap: str = typer.Option("wait", "--overlap", help="When a run is due while the previous one still runs: wait or skip."),
+    task_runner: str = typer.Option("threads", "--task-runner", help="Where the CPU stages run: threads, processes or dask."),
+    workers: int = typer.Option(None, "--workers", min=1, help="Threads, processes or LocalCluster workers."),
+    dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster."),
 ) -> None:
     """Register the flow as a deployment with a schedule and run it until interrupted (Ctrl-C).
 
     Needs a Prefect API that stays up: `prefect server start` in another terminal, and
-    PREFECT_API_URL pointing at it. Only new or changed inputs are processed on each run.
+    PREFECT_API_URL pointing at it. Only new or changed inputs are processed on each run,
+    and runs of the deployment never overlap (--overlap wait queues the next, skip cancels it).
     """
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+
     from flows.pipeline import pipeline
+    from tasks.fetch import is_url
 
     if (cron is None) == (interval is None):
         console.print("[red]give exactly one of --cron or --interval[/]")
         raise typer.Exit(2)
-    parameters = {"paths": [str(Path(p).resolve()) for p in paths], "db": str(db.resolve())}
-    # limit=1: a run that is still writing is never overlapped by the next one.
-    pipeline.serve(name=name, cron=cron, interval=interval, parameters=parameters, limit=1)
+    if overlap not in ("wait", "skip"):
+        console.print("[red]--overlap is wait or skip[/]")
+        raise typer.Exit(2)
+    _check_runner(task_runner, workers, dask_address)
+    parameters = {
+        "paths": [p if is_url(p) else str(Path(p).resolve()) for p in paths], "db": str(db.resolve()),
+        "task_runner": task_runner, "workers": workers, "dask_address": dask_address,
+    }
+    strategy = ConcurrencyLimitStrategy.ENQUEUE if overlap == "wait" else ConcurrencyLimitStrategy.CANCEL_NEW
+    # limit=1 keeps this process from starting a run while its previous one is going; the
+    # deployment's concurrency limit makes the server enforce it against every worker too,
+    # and shows a queued run as AwaitingConcurrencySlot (or a skipped one as Cancelled).
+    pipeline.serve(
+        name=name, cron=cron, interval=interval, parameters=parameters,
+        global_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=strategy),
+    )
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ most `batches_in_flight - 1` batches.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,7 +33,7 @@ from tasks.ingest import batch_units, ingest_task, plan_inputs
 from tasks.language import detect_language_task
 from tasks.records import InputState, Quarantined
 from tasks.settings import DEFAULT_DB, Settings
-from tasks.store import migrate_task, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
+from tasks.store import migrate_task, quarantined_inputs, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
 
 
 @dataclass
@@ -46,6 +46,12 @@ class RunCounts:
     quarantined: int = 0
     entities: int = 0
     quarantined_by_stage: dict[str, int] = field(default_factory=dict)
+    passed: Counter = field(default_factory=Counter)  # items through each progress stage
+
+    def stage_rows(self) -> list[tuple[str, int]]:
+        """(stage, count) in pipeline order: inputs read, articles through each stage, quarantined."""
+        rows = [(stage, self.passed[stage]) for stage in progress.STAGES]
+        return [*rows, ("unchanged inputs (skipped)", self.articles_unchanged), ("quarantined", self.quarantined)]
 
     def add_quarantined(self, items: list[Quarantined]) -> None:
         self.quarantined += len(items)
@@ -80,14 +86,21 @@ def pipeline(
     db: str = DEFAULT_DB,
     batch_size: int = 200,
     full_refresh: bool = False,
-    batches_in_flight: int = 2,
+    task_runner: str = "threads",
+    workers: int | None = None,
+    dask_address: str | None = None,
 ) -> RunResult:
     """Run the five stages over files, folders and URLs and store the results in the DuckDB file `db`.
 
     Inputs stored before with the same content are skipped unless `full_refresh`. The CPU
-    stages of up to `batches_in_flight` batches run on the flow's task runner at once;
-    dedup and the DuckDB writes stay in the flow, one batch at a time, in input order.
+    stages run on `task_runner` (threads, processes or dask; `workers` of them; an existing
+    Dask cluster at `dask_address`), a few batches at once; dedup and the DuckDB writes
+    stay in the flow, one batch at a time, in input order.
     """
+    # The runner is chosen by parameters, not by decorating the flow, so that deployments
+    # (newsetl serve, prefect.yaml) can pick it per schedule like any other setting.
+    runner_choice = RunnerChoice(task_runner, workers, dask_address)
+    batches_in_flight = runner_choice.batches_in_flight
     settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh)
     db_path = str(settings.db_path)
     lock = settings.db_lock_timeout_s
@@ -102,18 +115,22 @@ def pipeline(
             counts.add_quarantined(items)
             write_quarantine_task(db_path, run_id, items, lock)
 
+    def passed(stage: str, count: int) -> None:
+        counts.passed[stage] += count
+        progress.advance(stage, count)
+
     def store_oldest(pending: deque[PendingBatch]) -> None:
         batch = pending.popleft()
         for stage, future in (("language", batch.language), ("cleanup", batch.cleaned)):
-            progress.advance(stage, len(future.result().articles))
+            passed(stage, len(future.result().articles))
         annotated = batch.annotated.result()
-        progress.advance("entities", len(annotated.articles))
+        passed("entities", len(annotated.articles))
         deduped = dedup_task(annotated.articles, db_path, settings.story_window_days, lock)
-        progress.advance("dedup", len(deduped.articles))
+        passed("dedup", len(deduped.articles))
         quarantine(annotated.quarantined)
         counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
         counts.entities += sum(len(a.entities) for a in deduped.articles)
-        progress.advance("stored", len(deduped.articles))
+        passed("stored", len(deduped.articles))
         if batch.input_states:  # only once their articles are stored: a crash before must refetch
             write_input_states_task(db_path, batch.input_states, lock)
 
@@ -124,30 +141,31 @@ def pipeline(
         progress.expect("inputs", len(units))
         quarantine(missing)
 
-        pending: deque[PendingBatch] = deque()
-        for units_batch in batch_units(units, settings.batch_size):
-            counts.batches += 1
-            articles, bad, unchanged, input_states = ingest_task(units_batch, settings)
-            progress.advance("inputs", len(units_batch))
-            counts.articles_unchanged += unchanged
-            quarantine(bad)
-            # A JSONL byte range can hold more articles than a batch: split it.
-            batches = [articles[i : i + settings.batch_size] for i in range(0, len(articles), settings.batch_size)]
-            for stage in progress.STAGES[1:]:
-                progress.expect(stage, len(articles))
-            for index, batch in enumerate(batches):
-                history, page_keys = source_history_task(batch, db_path, lock)
-                language = detect_language_task.submit(batch)
-                cleaned = clean_task.submit(language, history, page_keys)
-                annotated = extract_entities_task.submit(cleaned, settings.ner_batch_size)
-                last = index == len(batches) - 1
-                pending.append(PendingBatch(language, cleaned, annotated, input_states if last else []))
-                while len(pending) >= batches_in_flight:
-                    store_oldest(pending)
-            if not batches and input_states:
-                write_input_states_task(db_path, input_states, lock)
-        while pending:
-            store_oldest(pending)
+        with build_task_runner(runner_choice) as runner:
+            pending: deque[PendingBatch] = deque()
+            for units_batch in batch_units(units, settings.batch_size):
+                counts.batches += 1
+                articles, bad, unchanged, input_states = ingest_task(units_batch, settings)
+                passed("inputs", len(units_batch))
+                counts.articles_unchanged += unchanged
+                quarantine(bad)
+                # A JSONL byte range can hold more articles than a batch: split it.
+                batches = [articles[i : i + settings.batch_size] for i in range(0, len(articles), settings.batch_size)]
+                for stage in progress.STAGES[1:]:
+                    progress.expect(stage, len(articles))
+                for index, batch in enumerate(batches):
+                    history, page_keys = source_history_task(batch, db_path, lock)
+                    language = runner.submit(detect_language_task, {"articles": batch})
+                    cleaned = runner.submit(clean_task, {"detected": language, "history": history, "page_keys": page_keys})
+                    annotated = runner.submit(extract_entities_task, {"cleaned": cleaned, "batch_size": settings.ner_batch_size})
+                    last = index == len(batches) - 1
+                    pending.append(PendingBatch(language, cleaned, annotated, input_states if last else []))
+                    while len(pending) >= batches_in_flight:
+                        store_oldest(pending)
+                if not batches and input_states:
+                    write_input_states_task(db_path, input_states, lock)
+            while pending:
+                store_oldest(pending)
         status = "COMPLETED"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
@@ -166,20 +184,11 @@ def pipeline(
         )
 
     summary = run_summary(db_path, run_id, lock)
-    publish_summary(run_id, summary_markdown(summary, counts.articles_unchanged, db_path))
+    quarantined = quarantined_inputs(db_path, run_id, lock)
+    publish_summary(run_id, summary_markdown(summary, counts.stage_rows(), quarantined, db_path))
     logger.info(
         "run %s: %d new articles, %d unchanged, %d quarantined, %d entity mentions",
         run_id, counts.articles_new, counts.articles_unchanged, counts.quarantined, counts.entities,
     )
     return RunResult(run_id, db_path, status, counts, summary)
 
-
-def run_pipeline(
-    paths: list[str], db: str = DEFAULT_DB, batch_size: int = 200, full_refresh: bool = False,
-    runner: RunnerChoice = RunnerChoice(),
-) -> RunResult:
-    """Run the `pipeline` flow with the task runner `runner` (threads, processes or dask)."""
-    flow_with_runner = pipeline.with_options(task_runner=build_task_runner(runner))
-    return flow_with_runner(
-        paths=paths, db=db, batch_size=batch_size, full_refresh=full_refresh, batches_in_flight=runner.batches_in_flight
-    )

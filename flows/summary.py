@@ -34,10 +34,19 @@ def _grouped(rows: list[tuple[str, str, int]]) -> dict[str, list[tuple[str, int]
     return groups
 
 
-def summary_markdown(rows: list[tuple[str, str, int]], unchanged: int, db_path: str) -> str:
-    """Render summary rows (section, name, count) as markdown tables, one per section."""
+def summary_markdown(
+    rows: list[tuple[str, str, int]],
+    stage_rows: list[tuple[str, int]],
+    quarantined: list[tuple[str, str, str]],
+    db_path: str,
+) -> str:
+    """Render the run summary as markdown: items through each stage (`stage_rows`), the
+    database's summary rows (section, name, count) as one table per section, the
+    quarantined inputs (input, stage, error), and the queries that reproduce them."""
     groups = _grouped(rows)
-    parts = [f"# newsetl run summary\n\nDatabase: `{db_path}` · unchanged inputs skipped: **{unchanged}**\n"]
+    parts = [f"# newsetl run summary\n\nDatabase: `{db_path}`\n", "## Stages\n\n| stage | items |\n|---|---:|"]
+    parts.extend(f"| {stage} | {count} |" for stage, count in stage_rows)
+    parts.append("")
     for section, title in SECTION_TITLES.items():
         items = groups.get(section, [])
         if not items and section != "quarantine":
@@ -48,7 +57,22 @@ def summary_markdown(rows: list[tuple[str, str, int]], unchanged: int, db_path: 
         if not items:
             parts.append("| none | 0 |")
         parts.append("")
+    if quarantined:
+        parts.append("## Quarantined inputs (table `quarantine`)\n\n| input | stage | error |\n|---|---|---|")
+        parts.extend(f"| `{uri}` | {stage} | {_cell(error)} |" for uri, stage, error in quarantined)
+        parts.append("")
+    parts.append(
+        "## Reproduce\n\n```\n"
+        + "\n".join(f'newsetl sql "SELECT * FROM {view}" --db {db_path}' for view in SECTION_VIEWS.values())
+        + f'\nnewsetl sql "SELECT * FROM quarantine ORDER BY last_seen DESC" --db {db_path}\n```\n'
+    )
     return "\n".join(parts)
+
+
+def _cell(text: str, limit: int = 200) -> str:
+    """Text fit for one markdown table cell: one line, no pipes, at most `limit` characters."""
+    one_line = " ".join(text.split()).replace("|", "\\|")
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
 def publish_summary(run_id: str, markdown: str) -> None:

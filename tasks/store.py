@@ -337,6 +337,17 @@ def run_summary(db_path: str | Path, run_id: str, timeout_s: float = 120.0) -> l
         return con.execute(sql_file("queries/run_summary.sql"), {"run_id": run_id}).fetchall()
 
 
+def quarantined_inputs(
+    db_path: str | Path, run_id: str, timeout_s: float = 120.0, limit: int = 50
+) -> list[tuple[str, str, str]]:
+    """Return (input, stage, error) for up to `limit` inputs quarantined by run `run_id`."""
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        return con.execute(
+            "SELECT source_uri, stage, error FROM quarantine WHERE run_id = $run_id ORDER BY source_uri, stage LIMIT $limit",
+            {"run_id": run_id, "limit": limit},
+        ).fetchall()
+
+
 def query(db_path: str | Path, statement: str, timeout_s: float = 120.0) -> tuple[list[str], list[tuple]]:
     """Run one read-only statement and return (column names, rows)."""
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:

@@ -117,6 +117,8 @@ def test_bad_inputs_are_quarantined_and_the_rest_is_stored(tmp_path, seeded_db):
     assert errors["image.txt"] == "binary content, not text"
     assert errors["empty.html"] == "empty or whitespace-only content"
     assert errors["feed.jsonl#L2"].startswith("malformed JSON line")
+    markdown = summary_artifact(result.run_id)
+    assert "## Quarantined inputs" in markdown and "image.txt` | ingest | binary content, not text |" in markdown
 
     stored = table_counts(db)
     again = pipeline(paths=[str(mixed)], db=str(db))
@@ -160,16 +162,25 @@ def test_a_sites_chrome_is_learnt_from_its_stored_pages(tmp_path):
     assert {SITE_CHROME_MID, *SITE_CHROME_END} <= learnt
 
 
-def test_run_summary_artifact_is_attached_to_the_flow_run(seeded_db):
+def summary_artifact(run_id):
+    """The markdown of the run summary artifact attached to flow run `run_id`, read through the API."""
     from uuid import UUID
 
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
-    _, _, result = seeded_db
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(result.run_id)]))
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(run_id)]))
         )
     [summary] = [a for a in artifacts if a.key == "newsetl-run-summary"]
-    assert "| en | 5 |" in summary.data and "Donald Trump (PERSON)" in summary.data
+    return summary.data
+
+
+def test_run_summary_artifact_is_attached_to_the_flow_run(seeded_db):
+    _, _, result = seeded_db
+    markdown = summary_artifact(result.run_id)
+    assert "| en | 5 |" in markdown and "Donald Trump (PERSON)" in markdown
+    for stage in ("inputs", "language", "cleanup", "entities", "dedup", "stored"):
+        assert f"| {stage} | 5 |" in markdown
+    assert 'newsetl sql "SELECT * FROM story_summary"' in markdown

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from flows import progress
-from flows.pipeline import run_pipeline
+from flows.pipeline import pipeline
 from flows.runners import RunnerChoice
 from tests.conftest import REPO
 from tests.site_fixture import write_site
@@ -55,7 +55,7 @@ def threads_run(corpus, tmp_path_factory):
     recorder = ProgressRecorder()
     logging.getLogger(progress.LOGGER_NAME).addHandler(recorder)
     try:
-        result = run_pipeline(corpus, str(db), batch_size=4, runner=RunnerChoice("threads", workers=2))
+        result = pipeline(paths=corpus, db=str(db), batch_size=4, task_runner="threads", workers=2)
     finally:
         logging.getLogger(progress.LOGGER_NAME).removeHandler(recorder)
     assert result.status == "COMPLETED" and result.counts.articles_new == 9
@@ -77,7 +77,7 @@ def test_progress_is_reported_per_stage(threads_run):
 @pytest.mark.parametrize("kind", ["dask", "processes"])
 def test_runner_stores_what_threads_store(kind, corpus, threads_snapshot, tmp_path):
     db = tmp_path / "news.duckdb"
-    result = run_pipeline(corpus, str(db), batch_size=4, runner=RunnerChoice(kind, workers=2))
+    result = pipeline(paths=corpus, db=str(db), batch_size=4, task_runner=kind, workers=2)
     assert result.status == "COMPLETED" and result.counts.articles_new == 9
     stored = snapshot(db)
     assert stored == threads_snapshot
@@ -88,8 +88,8 @@ def test_dask_uses_an_existing_cluster_by_address(corpus, threads_snapshot, tmp_
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster:
         db = tmp_path / "news.duckdb"
-        result = run_pipeline(
-            corpus, str(db), batch_size=4, runner=RunnerChoice("dask", workers=2, address=cluster.scheduler_address)
+        result = pipeline(
+            paths=corpus, db=str(db), batch_size=4, task_runner="dask", workers=2, dask_address=cluster.scheduler_address
         )
         with distributed.Client(cluster) as client:
             ran_on_cluster = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.task_prefixes))
