@@ -1,7 +1,8 @@
 """The `newsetl` command line.
 
     newsetl run PATH... [--db FILE]     run the pipeline over files and folders
-    newsetl sql "SELECT ..." [--db FILE] query the database read-only
+    newsetl sql ["SELECT ..."] [--db FILE] query the database read-only (no statement: a prompt)
+    newsetl export FOLDER [--db FILE]   Parquet snapshot of every table and view
     newsetl serve PATH... --cron EXPR   serve the flow as a scheduled deployment
     newsetl clean < pages.jsonl          clean pages given as JSON lines, print JSON lines
 
@@ -79,23 +80,80 @@ def _check_runner(kind: str, workers: int | None, address: str | None) -> None:
 
 @app.command()
 def sql(
-    statement: str = typer.Argument(..., help="One SQL statement, e.g. \"SELECT * FROM story_summary\"."),
+    statement: str = typer.Argument(None, help="One SQL statement, e.g. \"SELECT * FROM story_summary\". Omit it for a prompt."),
     db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to read."),
     csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
 ) -> None:
-    """Run one read-only SQL statement against the database (opened briefly) and print the result."""
+    """Run SQL read-only against the database and print the result.
+
+    With a statement: run it and exit. Without: a prompt (a read-only REPL) where every
+    statement opens the file read-only just for itself, so a scheduled run is never kept
+    from writing for longer than one query.
+    """
     from tasks.store import query, show_query
 
     if not db.exists():
         console.print(f"[red]no database at {db}: run `newsetl run PATH` first[/]")
         raise typer.Exit(1)
-    if not csv:
-        show_query(db, statement, max_width=max(console.width, 120))
+
+    def run_one(text: str) -> None:
+        if not csv:
+            show_query(db, text, max_width=max(console.width, 120))
+            return
+        columns, rows = query(db, text)
+        writer = csv_module.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+
+    if statement is not None:
+        run_one(statement)
         return
-    columns, rows = query(db, statement)
-    writer = csv_module.writer(sys.stdout)
-    writer.writerow(columns)
-    writer.writerows(rows)
+    _read_only_prompt(db, run_one)
+
+
+def _read_only_prompt(db: Path, run_one) -> None:
+    """Read statements (ending with ;) from stdin until EOF or `.quit`; print each result or error."""
+    import duckdb
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        console.print(f"{db} (read-only; each statement opens the file briefly). End statements with ;  .quit to leave.")
+    buffer: list[str] = []
+    while True:
+        try:
+            line = input("newsetl> " if not buffer else "    ...> ") if interactive else sys.stdin.readline()
+        except EOFError:
+            line = ""
+        if (not interactive and line == "") or line.strip() in (".quit", ".exit"):
+            break
+        buffer.append(line.rstrip("\n"))
+        text = "\n".join(buffer).strip()
+        if not text.endswith(";"):
+            continue
+        buffer.clear()
+        try:
+            run_one(text)
+        except duckdb.Error as exc:
+            console.print(f"[red]{exc}[/]")
+
+
+@app.command()
+def export(
+    target: Path = typer.Argument(..., help="Folder to (re)write with one .parquet file per table and view."),
+    db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to read."),
+) -> None:
+    """Write a Parquet snapshot of every table and view, for tools that want to read all the time.
+
+    The database is opened read-only for the copy only; the folder is replaced at once at
+    the end, so readers of TARGET see the previous snapshot or the new one, never a mix.
+    """
+    from tasks.store import export_parquet
+
+    if not db.exists():
+        console.print(f"[red]no database at {db}: run `newsetl run PATH` first[/]")
+        raise typer.Exit(1)
+    files = export_parquet(db, target)
+    console.print(f"{len(files)} Parquet files in {target}: {', '.join(f.stem for f in files)}")
 
 
 @app.command()

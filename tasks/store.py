@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -360,6 +361,33 @@ def show_query(db_path: str | Path, statement: str, max_width: int | None = None
     """Run one read-only statement and print it with DuckDB's own table renderer."""
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
         con.sql(statement).show(max_width=max_width, max_rows=1000)
+
+
+def export_parquet(db_path: str | Path, target: str | Path, timeout_s: float = 120.0) -> list[Path]:
+    """Write every table and view of the database as `<name>.parquet` into the folder
+    `target`, from one read-only snapshot; return the files written.
+
+    Files are written into a sibling temporary folder that then replaces `target`, so a
+    BI tool reading `target` sees the previous snapshot or the new one, never a mix.
+    """
+    target = Path(target)
+    staging = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        names = [name for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name"
+        ).fetchall()]
+        for name in names:
+            path = str(staging / f"{name}.parquet").replace("'", "''")
+            con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+    previous = target.with_name(f".{target.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        target.rename(previous)
+    staging.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)
+    return sorted(target.glob("*.parquet"))
 
 
 # Prefect tasks: the database is the one I/O edge that can be busy (an analyst holding

@@ -65,10 +65,20 @@ class PrefectServer:
     env: dict[str, str]  # what a client process needs to use this server
     client: httpx.Client  # REST API client, base URL .../api
 
+    def api(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """One REST call; retried on 503 and 429 as Prefect's own client does (the server
+        answers 503 while its SQLite database is busy, e.g. with the scheduler)."""
+        for attempt in range(8):
+            response = self.client.request(method, path, **kwargs)
+            if response.status_code not in (429, 503):
+                return response
+            time.sleep(0.5 * 2**attempt)
+        return response
+
     def wait_for_run(self, flow_run_id: str, timeout_s: float = 240) -> dict:
         """Poll a flow run until it is in a terminal state; return it."""
         return wait_until(
-            lambda: (run := self.client.get(f"/flow_runs/{flow_run_id}").json())["state_type"] in TERMINAL and run,
+            lambda: (run := self.api("GET", f"/flow_runs/{flow_run_id}").json())["state_type"] in TERMINAL and run,
             timeout_s, f"flow run {flow_run_id} to finish",
         )
 
@@ -92,8 +102,9 @@ def prefect_server(tmp_path_factory):
         )
     client = httpx.Client(base_url=f"{url}/api", timeout=30)
     try:
+        server = PrefectServer(url, env, client)
         wait_until(lambda: client.get("/health").status_code == 200, 180, "the Prefect server", proc, log)
-        yield PrefectServer(url, env, client)
+        yield server
     finally:
         client.close()
         stop(proc)
@@ -120,7 +131,7 @@ def served(prefect_server, tmp_path_factory):
         )
     try:
         deployment = wait_until(
-            lambda: (r := prefect_server.client.get("/deployments/name/newsetl/every-hour")).status_code == 200 and r.json(),
+            lambda: (r := prefect_server.api("GET", "/deployments/name/newsetl/every-hour")).status_code == 200 and r.json(),
             180, "the served deployment", proc, log,
         )
         yield ServedDeployment(deployment, work / "news.duckdb", seeds)
@@ -132,7 +143,7 @@ def served(prefect_server, tmp_path_factory):
 def two_triggered_runs(prefect_server, served):
     """Two runs of the served deployment triggered at the same moment, both finished."""
     ids = [
-        prefect_server.client.post(f"/deployments/{served.deployment['id']}/create_flow_run", json={}).json()["id"]
+        prefect_server.api("POST", f"/deployments/{served.deployment['id']}/create_flow_run", json={}).json()["id"]
         for _ in range(2)
     ]
     return [prefect_server.wait_for_run(run_id) for run_id in ids]

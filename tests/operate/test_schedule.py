@@ -36,7 +36,8 @@ def test_triggered_runs_complete_and_the_second_adds_nothing(served, two_trigger
 def test_runs_of_the_deployment_never_overlap_and_the_later_one_says_it_waited(prefect_server, two_triggered_runs):
     first, second = sorted(two_triggered_runs, key=lambda run: run["start_time"])
     assert datetime.fromisoformat(second["start_time"]) >= datetime.fromisoformat(first["end_time"])
-    states = [s["name"] for s in prefect_server.client.get("/flow_run_states/", params={"flow_run_id": second["id"]}).json()]
+    history = prefect_server.api("GET", "/flow_run_states/", params={"flow_run_id": second["id"]}).json()
+    states = [state["name"] for state in history]
     assert "AwaitingConcurrencySlot" in states
 
 
@@ -49,17 +50,17 @@ def test_prefect_yaml_deploys_to_a_work_pool_whose_worker_runs_it(prefect_server
     assert created.returncode == 0, created.stdout + created.stderr
     deployed = run("--no-prompt", "deploy", "--name", "newsetl-hourly")
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
-    client = prefect_server.client
-    deployment = client.get("/deployments/name/newsetl/newsetl-hourly").json()
+    api = prefect_server.api
+    deployment = api("GET", "/deployments/name/newsetl/newsetl-hourly").json()
     assert deployment["work_pool_name"] == "newsetl" and deployment["entrypoint"] == "flows/pipeline.py:pipeline"
     assert deployment["schedules"][0]["schedule"]["cron"] == "0 * * * *"
     assert deployment["global_concurrency_limit"]["limit"] == 1
     # No hourly run may start during the test (it would write into the checkout).
-    assert client.patch(f"/deployments/{deployment['id']}", json={"paused": True}).status_code == 204
+    assert api("PATCH", f"/deployments/{deployment['id']}", json={"paused": True}).status_code == 204
 
     shutil.copytree(SEEDS, tmp_path / "seeds")
     parameters = {"paths": [str(tmp_path / "seeds")], "db": str(tmp_path / "pool.duckdb")}
-    flow_run = client.post(f"/deployments/{deployment['id']}/create_flow_run", json={"parameters": parameters}).json()
+    flow_run = api("POST", f"/deployments/{deployment['id']}/create_flow_run", json={"parameters": parameters}).json()
     worker = run("worker", "start", "--pool", "newsetl", "--run-once", cwd=tmp_path)
     assert worker.returncode == 0, worker.stdout[-3000:] + worker.stderr[-3000:]
     assert prefect_server.wait_for_run(flow_run["id"])["state_type"] == "COMPLETED"
