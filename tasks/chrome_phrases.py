@@ -128,6 +128,13 @@ CREDIT_LINE = re.compile(
 )
 
 # Pages that are not articles: consent walls, block pages, paywall teasers.
+# Words of the text around a wall ("Some people only want to be a digital subscriber…"):
+# a line with two or more of them is part of the wall, not of an article.
+WALL_VOCABULARY = re.compile(
+    r"\b(subscri\w*|abonn\w*|suscri\w*|abonnent\w*|accounts?|log ?in|sign ?in|cookies?|javascript|browser"
+    r"|print edition|paywall|ad ?blocker|registr\w*|register\w*)\b",
+    _FLAGS,
+)
 NOT_ARTICLE_PAGE = re.compile(
     r"(access denied|403 forbidden|404 not found|page not found|are you a robot|verify you are (a )?human"
     r"|enable javascript|please enable cookies|cookies must be enabled|before you continue|we value your privacy"

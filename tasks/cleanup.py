@@ -91,6 +91,10 @@ EXTRACTOR_COVERED_SHARE = 0.8
 TRUNCATED_EXTRACTION_RATIO = 1.0
 # ... and at least this share of the continuation's words are in consecutive paragraphs.
 CONTINUATION_PAIRED_SHARE = 0.6
+# A page with consent/paywall/block wording is an article only if its other lines hold at
+# least this many words (semeval22: walls keep <= 20 words besides the wall text; a TV
+# station's report under a "Please enable JavaScript to watch this video" notice, ~130).
+WALL_BODY_MIN_WORDS = 60
 # Clean text shorter than this is flagged as not an article.
 MIN_ARTICLE_WORDS = 15  # lead-only briefs of two sentences are articles (synd_dev)
 
@@ -200,7 +204,11 @@ def _is_prose(line: str, count: int, stops: frozenset[str]) -> bool:
     """A body paragraph: long enough, with sentence punctuation, function words, no chrome wording."""
     if count < PARAGRAPH_MIN_WORDS or not _HAS_SENTENCE_PUNCT.search(line):
         return False
-    if ph.WIDGET_LINE.match(line) or ph.END_OF_ARTICLE.match(line) or ph.COPYRIGHT_LINE.search(line):
+    if ph.WIDGET_LINE.match(line) or ph.END_OF_ARTICLE.match(line):
+        return False
+    # A footer line names a copyright; a long paragraph that merely ends with one (a page
+    # flattened into one block) is still the body.
+    if ph.COPYRIGHT_LINE.search(line) and count <= CHROME_SENTENCE_MAX_WORDS:
         return False
     if stops:
         tokens = words(line)
@@ -450,7 +458,14 @@ def not_article_reason(clean: str) -> str | None:
     if count == 0:
         return "empty_after_cleanup"
     if count < 150 and ph.NOT_ARTICLE_PAGE.search(clean):
-        return "consent_or_block_page"
+        # The wall's own lines aside, is there a body? ("Please enable JavaScript to watch
+        # this video" above a real report is a player notice, not a wall.)
+        rest = sum(
+            len(words(line)) for line in clean.split("\n")
+            if not ph.NOT_ARTICLE_PAGE.search(line) and len(ph.WALL_VOCABULARY.findall(line)) < 2
+        )
+        if rest < WALL_BODY_MIN_WORDS:
+            return "consent_or_block_page"
     if count < MIN_ARTICLE_WORDS:
         return "too_short"
     return None

@@ -167,3 +167,36 @@ def test_html_metadata_date_is_used():
             "<body><article><h1>Harbour dredging starts</h1><p>" + "Dredging of the old harbour began on Monday, the port authority said. " * 5 + "</p></article></body></html>")
     result = clean_html(html, "en")
     assert result.published.date().isoformat() == "2024-03-05" and result.published_from == "html_metadata"
+
+
+REPORT = (
+    "Harbour authorities reopened the northern ferry terminal on Thursday after a week of repairs to the "
+    "loading ramp, which was damaged when a cargo vessel struck it during a storm. Commuters had been "
+    "diverted to the southern terminal, adding up to forty minutes to their journeys each way. The port's "
+    "director said the repairs had cost less than expected and that the vessel's insurer would pay most of "
+    "the bill. Ferry operators said timetables would return to normal from Monday, once crews had been "
+    "retrained on the new ramp controls."
+)
+
+
+def test_a_page_flattened_into_one_block_keeps_its_body_despite_a_trailing_copyright():
+    text = f"Ferry terminal reopens after repairs {REPORT} Copyright 2026 The Harbour Courier, all rights reserved"
+    result = clean_text(text, "en")
+    assert REPORT in result.clean_text
+    assert not_article_reason(result.clean_text) is None
+
+
+def test_a_player_notice_above_a_report_does_not_make_it_a_wall():
+    text = f"Ferry terminal reopens after repairs\nPlease enable JavaScript to watch this video\n\n{REPORT}"
+    assert not_article_reason(clean_text(text, "en").clean_text) is None
+
+
+def test_a_subscription_wall_with_its_explanations_is_still_a_wall():
+    wall = (
+        "Ferry terminal reopens after repairs\n"
+        "Already a subscriber? Log in to keep reading.\n"
+        "Digital subscribers get unlimited access to our website and app, and print subscribers can add it free.\n"
+        "To link your print subscription, create an account and enter the account number from your bill.\n"
+        "Questions about your subscription or your login can go to our readers' desk."
+    )
+    assert not_article_reason(wall) == "consent_or_block_page"
