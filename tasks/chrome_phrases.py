@@ -59,6 +59,15 @@ COMMENTS_HEADER = re.compile(
     r"|comentarios?|commentaires?|kommentare?|commenti|comentários?)\b",
     _FLAGS,
 )
+# The line that opens one reader comment: "Milan on September 12, 2018 at 4:47 pm said:",
+# "Anna 3 hours ago wrote:", "Pierre le 12 mars 2019 à 10:02 a écrit :". A date or time
+# is required: "The minister said:" before a quotation is the article's own.
+COMMENT_AUTHOR_LINE = re.compile(
+    r"^.{1,120}?(\b(19|20)\d\d\b|\b\d{1,2}[:.h]\d\d\b|\bago\b|\bhace\b|\bil y a\b|\bvor\b|\bfa\b).{0,40}?"
+    r"\b(said|says|wrote|writes|replied|a écrit|écrit|escribió|escribe|dijo|dice|schrieb|schreibt|ha scritto|scrive"
+    r"|disse|escreveu|diz|zei|schreef|skrev|napisał)\s*:?\s*$",
+    _FLAGS,
+)
 END_OF_ARTICLE = re.compile(r"^\W*(?:" + "|".join(_END_STARTS) + r")", _FLAGS)
 
 # Date or "posted/updated" lines near the headline: "Monday November 18, 2019 7:45 am PST",

@@ -77,6 +77,10 @@ MAX_NON_PROSE_RUN = 6
 # body segment is chosen (scrapinghub: comment sections often outweigh the article).
 COMMENTS_WEIGHT = 0.2
 AFTER_END_WEIGHT = 0.5
+# ... and after a line that opens a reader comment (ph.COMMENT_AUTHOR_LINE): a thread is
+# never the article while another segment has prose (scrapinghub: a blog's open thread
+# with 3,000 words of comments under a 70-word post).
+COMMENT_THREAD_WEIGHT = 0.0
 # A prose line with no prose line next to it (teaser summaries, comments between user
 # names and dates) counts this share of its words (scrapinghub).
 ISOLATED_PROSE_WEIGHT = 0.25
@@ -238,6 +242,12 @@ def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
     opened_by = ["start"]  # what separates a segment from the one before it
     run = 0
     for no, line in lines:
+        if n_words[no] <= CHROME_SENTENCE_MAX_WORDS and ph.COMMENT_AUTHOR_LINE.match(line):
+            segments.append([])
+            weights.append(COMMENT_THREAD_WEIGHT)
+            opened_by.append("comments")
+            run = 0
+            continue
         if ph.END_OF_ARTICLE.match(line) and n_words[no] <= CHROME_SENTENCE_MAX_WORDS:
             kind = "comments" if ph.COMMENTS_HEADER.match(line) else "share" if ph.SHARE_LINE.match(line) else "end"
             segments.append([])

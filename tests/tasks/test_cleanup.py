@@ -200,3 +200,26 @@ def test_a_subscription_wall_with_its_explanations_is_still_a_wall():
         "Questions about your subscription or your login can go to our readers' desk."
     )
     assert not_article_reason(wall) == "consent_or_block_page"
+
+
+def test_a_short_post_is_kept_over_the_longer_comment_thread_under_it():
+    post = [
+        "Every quarter we open a thread where readers can ask us anything about how we choose the projects we fund.",
+        "Questions about our budget, our hiring or our methods are all welcome, and we will answer as many as we can this month.",
+    ]
+    topics = ["the long-term effects", "your hiring plans", "the audit last year", "the water projects", "overheads",
+              "the new office", "donor privacy", "the research team", "your travel costs", "the school grants"]
+    lines = ["Reader questions", "Open thread, spring edition", *post, "Posted in Updates", "10 Comments"]
+    for day, topic in enumerate(topics, start=3):
+        lines += [
+            f"Reader {day} on April {day}, 2026 at 10:{day:02d} am said:",
+            f"I have been following what you publish about {topic} for a while, and I wonder how it is weighed against "
+            f"the other things you consider when you decide, because on {topic} you seem to change your mind often.",
+            f"Could you write a longer post about {topic} some time, with the numbers behind it and what you would do differently?",
+            "Reply",
+        ]
+    quoted = "The chair of the board said:"  # an article's own "said:" opens no comment
+    result = clean_text("\n".join([*lines, quoted]), "en")
+    body = result.clean_text.split("\n\n")
+    assert all(paragraph in body for paragraph in post)
+    assert not any("I have been following" in paragraph for paragraph in body)
