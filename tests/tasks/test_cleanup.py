@@ -223,3 +223,42 @@ def test_a_short_post_is_kept_over_the_longer_comment_thread_under_it():
     body = result.clean_text.split("\n\n")
     assert all(paragraph in body for paragraph in post)
     assert not any("I have been following" in paragraph for paragraph in body)
+
+
+BAND_STORY = [
+    "The Lantern Makers will tour North America next summer for the first time in a decade, the band announced on Tuesday.",
+    "The tour opens in June and closes in late August, with most of the dates at outdoor venues, and tickets go on sale next Friday.",
+    "Its singer said the band had rehearsed the old songs all autumn and would also play two new ones written for the tour.",
+]
+
+
+def test_a_list_right_after_the_last_paragraph_belongs_to_the_article():
+    dates = [
+        "June 9 – Tampa, FL @ Harbour Amphitheatre", "June 12 – Atlanta, GA @ Peach Arena",
+        "June 15 – Nashville, TN @ River Hall", "June 18 – Charlotte, NC @ Oak Pavilion",
+    ]
+    teasers = ["Is this the best summer for concerts in years? Critics disagree", "Ten albums to hear before the holidays"]
+    text = "\n".join(["Lantern Makers announce tour", *BAND_STORY, "Tour dates", *dates, "More music news", *teasers])
+    body = clean_text(text, "en").clean_text.split("\n\n")
+    assert all(line in body for line in [*BAND_STORY, "Tour dates", *dates])
+    assert not any(line in body for line in teasers)
+
+
+def test_a_list_between_paragraphs_does_not_cut_off_the_lead():
+    lead, outro = BAND_STORY[0], BAND_STORY[2]
+    items = ["Path A: Tampa, Atlanta, Nashville", "Path B: Denver, Austin, Dallas", "Path C: Boston, Albany, Newark"]
+    text = "\n".join(["Lantern Makers announce tour", lead, "Here is the plan:", *items, BAND_STORY[1], outro])
+    body = clean_text(text, "en").clean_text.split("\n\n")
+    assert lead in body and outro in body and all(item in body for item in items)
+
+
+def test_headlines_with_a_question_mark_after_the_article_are_teasers_not_paragraphs():
+    teasers = [
+        "Worst deal ever? Council fumes as the bus company tries to double the price of the night service",
+        "Pay to park? Shop owners say the new meters on Main Street are driving customers to the mall",
+        "Will the library stay open late? Students wait for the board's answer after their petition",
+    ]
+    text = "\n".join(["Lantern Makers announce tour", *BAND_STORY, "Follow us on", *teasers])
+    body = clean_text(text, "en").clean_text.split("\n\n")
+    assert all(line in body for line in BAND_STORY)
+    assert not any(line in body for line in teasers)
