@@ -224,6 +224,8 @@ def _is_prose(line: str, count: int, stops: frozenset[str]) -> bool:
         return False
     if count < TEASER_MAX_WORDS and not _SENTENCE_END.search(line):
         return False
+    if ph.is_glued_teaser(line):  # a headline and its summary flattened together
+        return False
     if ph.WIDGET_LINE.match(line) or ph.END_OF_ARTICLE.match(line):
         return False
     # A footer line names a copyright; a long paragraph that merely ends with one (a page

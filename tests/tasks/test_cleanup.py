@@ -262,3 +262,36 @@ def test_headlines_with_a_question_mark_after_the_article_are_teasers_not_paragr
     body = clean_text(text, "en").clean_text.split("\n\n")
     assert all(line in body for line in BAND_STORY)
     assert not any(line in body for line in teasers)
+
+
+@pytest.mark.parametrize(
+    "line, glued",
+    [
+        ("Bridge Repairs Delayed Again As Steel Shortage BitesThe contractor says the works will not finish before March.", True),
+        ("Is The Night Bus Worth Saving?Residents are split over a service that costs the council more every year.", True),
+        ("Sony said the PlayStation 5 would arrive before the holidays, and that it would cost less than expected.", False),
+        ("Following the 16-inch MacBook Pro, Apple plans a smaller model with the same keyboard next year.", False),
+        ("LeBron James and the Lakers beat the Thunder on Tuesday, with a late three from the corner.", False),
+    ],
+)
+def test_a_headline_glued_to_its_summary_is_recognised(line, glued):
+    from tasks.chrome_phrases import is_glued_teaser
+
+    assert is_glued_teaser(line) is glued
+
+
+def test_teaser_cards_flattened_into_long_lines_are_not_the_body():
+    cards = [
+        f"{title}{summary}"
+        for title, summary in [
+            ("Bridge Repairs Delayed Again As Steel Shortage Bites", "The contractor says the works on the old river crossing will not finish before March, and drivers face more detours."),
+            ("Five New Cafes To Try This Winter In The Old Town", "From a bakery in a former bank to a tea room above the market, here is where to warm up between errands."),
+            ("Is The Night Bus Worth Saving?", "Residents are split over a service that costs the council more every year but is the only way home for shift workers."),
+            ("School Choir Wins Regional Title After Ten Tries", "The choir, which formed in a classroom twelve years ago, beat twenty other schools with a programme of folk songs."),
+            ("Market Traders Fear Rent Rise In New Hall", "Stallholders say the rents proposed for the renovated hall would double their costs, and some may close for good."),
+        ]
+    ]
+    text = "\n".join(["Latest News", *cards, "Lantern Makers announce tour", *BAND_STORY, "Comments"])
+    body = clean_text(text, "en").clean_text.split("\n\n")
+    assert all(line in body for line in BAND_STORY)
+    assert not any(card in body for card in cards)
