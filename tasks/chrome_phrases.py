@@ -47,11 +47,15 @@ _END_STARTS = [
     r"(click to )?share (this|on|the|via|it)\b", r"share\b\W*$", r"(print this article|like this story)\b", r"(related|more) (articles|stories|news|posts|coverage|videos|from|on)\b",
     r"related\W*$", r"(you (may|might) (also )?like|recommended( for you| stories| articles)?\W*$|(most )?(read|popular|viewed|shared)( now| stories| articles)?\W*$|trending( now| stories)?\W*$|top stories\W*$|editor'?s picks?)",
     r"(tags?|topics?|filed under)\s*:", r"about the author\b",
-    r"(comentarios?|deja (un|tu) comentario|noticias relacionadas|más noticias|otras noticias|te puede interesar)\b",
-    r"(commentaires?|laisser un commentaire|sur le même sujet|articles? similaires|à lire aussi)\b",
-    r"(kommentare?|mehr zum thema|weitere nachrichten|das könnte sie auch interessieren)\b",
-    r"(commenti|lascia un commento|potrebbe interessarti|altre notizie|articoli correlati)\b",
-    r"(comentários?|deixe (um|seu) comentário|notícias relacionadas|mais notícias|veja também)\b",
+    r"(comentarios?|deja (un|tu) comentario|noticias relacionadas|más noticias|otras noticias|(también )?te puede interesar"
+    r"|quizás te interese|lee también|te recomendamos)\b",
+    r"(commentaires?|laisser un commentaire|sur le même sujet|articles? similaires|à lire aussi|lire aussi"
+    r"|vous aimerez (aussi|peut-être)|vous pourriez aimer)\b",
+    r"(kommentare?|mehr zum thema|weitere nachrichten|das könnte sie auch interessieren|lesen sie auch|auch interessant)\b",
+    r"(commenti|lascia un commento|(ti )?potrebbe interessarti|ti potrebbe interessare|altre notizie|articoli correlati"
+    r"|leggi anche|potrebbe piacerti)\b",
+    r"(comentários?|deixe (um|seu) comentário|notícias relacionadas|mais notícias|veja também|leia também"
+    r"|você (também )?pode (gostar|se interessar)|talvez você goste)",
 ]
 SHARE_LINE = re.compile(r"^\W*(?:(click to |print this article\W*)?share\b|partager|partagez|teilen|condividi|compart)", _FLAGS)
 COMMENTS_HEADER = re.compile(
@@ -69,6 +73,18 @@ COMMENT_AUTHOR_LINE = re.compile(
     _FLAGS,
 )
 END_OF_ARTICLE = re.compile(r"^\W*(?:" + "|".join(_END_STARTS) + r")", _FLAGS)
+# The end-of-article lines that announce other stories ("You may also like", "Related").
+RELATED_HEADER = re.compile(
+    r"^\W*(?:(related|more) (articles|stories|news|posts|coverage|videos|from)\b|related\W*$|you (may|might) (also )?like"
+    r"|recommended( for you| stories| articles)?\W*$|(most )?(read|popular|viewed|shared)( now| stories| articles)?\W*$"
+    r"|trending( now| stories)?\W*$|top stories\W*$|editor'?s picks?"
+    r"|noticias relacionadas|más noticias|otras noticias|(también )?te puede interesar|quizás te interese|lee también|te recomendamos"
+    r"|sur le même sujet|articles? similaires|à lire aussi|lire aussi|vous aimerez (aussi|peut-être)|vous pourriez aimer"
+    r"|mehr zum thema|weitere nachrichten|das könnte sie auch interessieren|lesen sie auch|auch interessant"
+    r"|(ti )?potrebbe interessarti|ti potrebbe interessare|altre notizie|articoli correlati|leggi anche|potrebbe piacerti"
+    r"|notícias relacionadas|mais notícias|veja também|leia também|você (também )?pode (gostar|se interessar)|talvez você goste)",
+    _FLAGS,
+)
 
 # Date or "posted/updated" lines near the headline: "Monday November 18, 2019 7:45 am PST",
 # "Published 2019-11-18", "18 novembre 2019".

@@ -77,6 +77,12 @@ MAX_NON_PROSE_RUN = 6
 # body segment is chosen (scrapinghub: comment sections often outweigh the article).
 COMMENTS_WEIGHT = 0.2
 AFTER_END_WEIGHT = 0.5
+# ... after a header announcing other stories ("You may also like", "Leia também"):
+# scrapinghub text F1 at 0.5 -> 0.904, 0.3 -> 0.905, 0.2 -> 0.910, 0.1 -> 0.910 ...
+RELATED_WEIGHT = 0.2
+# ... unless the segment holds this many consecutive paragraphs: then it is the article,
+# flattened below a sidebar box (4-5 -> 0.904, 6 -> 0.910, 8-15 -> 0.911).
+ARTICLE_RUN_LINES = 8
 # ... and after a line that opens a reader comment (ph.COMMENT_AUTHOR_LINE): a thread is
 # never the article while another segment has prose (scrapinghub: a blog's open thread
 # with 3,000 words of comments under a 70-word post).
@@ -267,9 +273,12 @@ def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
             run = 0
             continue
         if ph.END_OF_ARTICLE.match(line) and n_words[no] <= CHROME_SENTENCE_MAX_WORDS:
-            kind = "comments" if ph.COMMENTS_HEADER.match(line) else "share" if ph.SHARE_LINE.match(line) else "end"
+            kind = (
+                "comments" if ph.COMMENTS_HEADER.match(line) else "share" if ph.SHARE_LINE.match(line)
+                else "related" if ph.RELATED_HEADER.match(line) else "end"
+            )
             segments.append([])
-            weights.append(min(weights[-1], {"comments": COMMENTS_WEIGHT, "share": 1.0, "end": AFTER_END_WEIGHT}[kind]))
+            weights.append(min(weights[-1], {"comments": COMMENTS_WEIGHT, "related": RELATED_WEIGHT, "share": 1.0, "end": AFTER_END_WEIGHT}[kind]))
             opened_by.append(kind)
             run = 0
             continue
@@ -293,6 +302,19 @@ def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
         # Paragraphs come in runs; a prose line alone between short lines is a teaser or a comment.
         return n_words[no] * (1.0 if neighbours[no] & prose else ISOLATED_PROSE_WEIGHT)
 
+    def longest_run(seg: list[int]) -> int:
+        best = run = 0
+        for no in seg:
+            run = run + 1 if no in prose and mass(no) else 0
+            best = max(best, run)
+        return best
+
+    # A sidebar box ("Most Popular") flattened above the article must not discount the
+    # article: a long run of consecutive paragraphs after a related-stories header is body.
+    weights = [
+        1.0 if kind in ("related", "end") and longest_run(seg) >= ARTICLE_RUN_LINES else w
+        for seg, w, kind in zip(segments, weights, opened_by)
+    ]
     scores = [w * sum(mass(no) for no in seg if no in prose) for seg, w in zip(segments, weights)]
     best = max(range(len(segments)), key=lambda i: (scores[i], -i)) if segments else None
     if best is None or scores[best] == 0:  # a brief: short sentences only

@@ -295,3 +295,40 @@ def test_teaser_cards_flattened_into_long_lines_are_not_the_body():
     body = clean_text(text, "en").clean_text.split("\n\n")
     assert all(line in body for line in BAND_STORY)
     assert not any(card in body for card in cards)
+
+
+def test_stories_under_a_you_may_like_header_do_not_outweigh_a_one_paragraph_post():
+    post = (
+        "Viver uma experiência verdadeira de amizade é um dos maiores presentes da vida, e ela pede tempo, paciência e "
+        "escuta. Quem cuida dos amigos nos dias comuns descobre que eles estão perto também nos dias difíceis, e que a "
+        "alegria dividida cresce enquanto a tristeza dividida fica menor. Por isso vale a pena ligar, visitar, lembrar "
+        "das datas e perdoar os pequenos esquecimentos de quem amamos, porque a amizade se constrói nos detalhes."
+    )
+    teasers = [
+        "A coragem não é a ausência do medo, mas a decisão de seguir em frente apesar dele, um passo de cada vez.",
+        "Gratidão é perceber o bem que já existe na nossa vida e agradecer por ele antes de pedir qualquer outra coisa.",
+        "O otimismo não ignora os problemas, mas acredita que cada um deles pode ser resolvido com esforço e tempo.",
+        "Família é o lugar onde aprendemos a amar, a dividir e a recomeçar quantas vezes for preciso, sem medo.",
+    ]
+    lines = ["Mensagens", "Amizade verdadeira", "Compartilhar", post, "Você pode gostar..."]
+    for teaser in teasers:
+        lines += ["Compartilhar", teaser]
+    body = clean_text("\n".join(lines), "pt").clean_text.split("\n\n")
+    assert post in body and not any(teaser in body for teaser in teasers)
+
+
+def test_an_article_flattened_below_a_most_popular_box_is_still_the_body():
+    paragraphs = [
+        f"Paragraph {n} of the report: the utility said on Wednesday that it would cut power to parts of {county} county "
+        f"again this week, because dry winds raise the risk that its lines start a fire in the hills."
+        for n, county in enumerate(["Napa", "Sonoma", "Marin", "Lake", "Butte", "Yuba", "Placer", "Nevada", "Sierra"], start=1)
+    ]
+    captions = [
+        f"{n}of4A photo from the hardware store on Main Street on Tuesday, where shoppers bought {item} before the "
+        f"planned outage, and where the owner said she had never sold so many in one week."
+        for n, item in enumerate(["extension cords", "generators", "lanterns", "batteries"], start=1)
+    ]
+    lines = ["Local", *captions, "Most Popular", "Fire damages club downtown", "Best pizza of 2026", *paragraphs, "Sports"]
+    body = clean_text("\n".join(lines), "en").clean_text.split("\n\n")
+    assert all(paragraph in body for paragraph in paragraphs)
+    assert not any(caption in body for caption in captions)
