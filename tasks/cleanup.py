@@ -112,6 +112,7 @@ WALL_BODY_MIN_WORDS = 60
 LIST_MIN_ITEMS = 3
 LIST_ITEM_MAX_WORDS = 20
 LIST_HEADING_MAX_WORDS = 10
+_NUMBERED_ITEM = re.compile(r"^\W{0,2}(\d{1,3})\s*[).:–-]\s+\S")
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _LIST_SEPARATOR = re.compile(r"\s(--|[–—-])\s|:\s|\s@\s|\s\(|\s\|\s|•")
 # Clean text shorter than this is flagged as not an article.
@@ -391,6 +392,33 @@ def _list_items(lines, n_words) -> set[int]:
     return items
 
 
+def _numbered_list_end(after: list[tuple[int, str]]) -> int | None:
+    """If `after` starts with a numbered list — items "1) …", "2) …" (or "1." / "1 –")
+    counting up, at most two other lines (a link, a note) after each — return the line
+    number where it ends, else None."""
+    expected, items, last, between, gaps = None, 0, None, 0, []
+    for no, line in after:
+        match = _NUMBERED_ITEM.match(line)
+        number = int(match.group(1)) if match else None
+        if number is not None and (number == expected or (expected is None and number in (0, 1))):
+            if items:
+                gaps.append(between)
+            expected, items, last, between = number + 1, items + 1, no, 0
+            continue
+        if expected is None:
+            return None
+        between += 1
+        if between > 2:
+            break
+    if items < LIST_MIN_ITEMS:
+        return None
+    # The lines that followed every item (a link each) follow the last one too.
+    trailing = min(gaps) if gaps else 0
+    numbers = [no for no, _ in after]
+    position = numbers.index(last)
+    return numbers[min(position + trailing, len(numbers) - 1)]
+
+
 def _list_after_body(lines, n_words, prose, body_end: int | None) -> int | None:
     """Return the body's last line, moved past a list that directly follows the last
     paragraph (tour dates, standings, a spec sheet): an optional short heading, then at
@@ -398,11 +426,15 @@ def _list_after_body(lines, n_words, prose, body_end: int | None) -> int | None:
     if body_end is None:
         return None
     after = [(no, line) for no, line in lines if no > body_end]
-    if after and _list_shape(after[0][1], n_words[after[0][0]]) is None and n_words[after[0][0]] <= LIST_HEADING_MAX_WORDS:
+    first_is_item = after and (_list_shape(after[0][1], n_words[after[0][0]]) or _NUMBERED_ITEM.match(after[0][1]))
+    if after and not first_is_item and n_words[after[0][0]] <= LIST_HEADING_MAX_WORDS:
         heading = after[0][1]
         if ph.END_OF_ARTICLE.match(heading) or ph.WIDGET_LINE.match(heading) or ph.is_menu_line(heading):
             return body_end
         after = after[1:]
+    numbered = _numbered_list_end(after)
+    if numbered is not None:
+        return numbered
     shape = _list_shape(after[0][1], n_words[after[0][0]]) if after else None
     if shape is None:
         return body_end

@@ -332,3 +332,14 @@ def test_an_article_flattened_below_a_most_popular_box_is_still_the_body():
     body = clean_text("\n".join(lines), "en").clean_text.split("\n\n")
     assert all(paragraph in body for paragraph in paragraphs)
     assert not any(caption in body for caption in captions)
+
+
+def test_a_numbered_list_with_a_link_under_each_item_stays_with_the_article():
+    items = []
+    for n, gift in enumerate(["A model of the old harbour crane", "The complete radio plays on CD", "A board game about ferries",
+                              "A lantern from the 1950s", "A print of the river map"], start=1):
+        items += [f"{n}) {gift}", f"https://shop.example.org/item/{n}"]
+    text = "\n".join(["Gift guide", *BAND_STORY, *items, "Share this article", "More from the shop"])
+    body = clean_text(text, "en").clean_text.split("\n\n")
+    assert all(line in body for line in [*BAND_STORY, *items])
+    assert "More from the shop" not in body
