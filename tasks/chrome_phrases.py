@@ -152,6 +152,15 @@ CREDIT_LINE = re.compile(
     _FLAGS,
 )
 
+# A photo caption ends with its credit: "… Credit: ESA", "… (Photo: Jane Doe/AP)", "… © Reuters".
+PHOTO_CAPTION = re.compile(
+    r"(\b(credit|credits|photo|photograph|image|picture|foto|fotos|bild|crédit|crédito|créditos)\s*:\s*[^.!?:]{1,80}"
+    r"|\((photo|image|credit|foto|bild)\b[^)]{0,80}\)|©\s*[^.!?]{1,60})\s*$",
+    _FLAGS,
+)
+# The stamp under a commenter's name: "August 8, 2018 at 3:17 pm", "12/03/2019 10:02".
+COMMENT_STAMP = re.compile(r"^\W*\S.{0,40}\b\d{1,2}[:.]\d\d\s*([ap]\.?m\.?)?\W*$", _FLAGS)
+
 # Pages that are not articles: consent walls, block pages, paywall teasers.
 # Words of the text around a wall ("Some people only want to be a digital subscriber…"):
 # a line with two or more of them is part of the wall, not of an article.

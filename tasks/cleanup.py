@@ -45,6 +45,7 @@ REASONS = {
     "copyright": "copyright or rights line",
     "byline": "author line; the name is kept in articles.byline",
     "credit": "wire or staff credit line; kept in articles.attribution",
+    "caption": "photo caption (a line that ends with its photo credit)",
     "foreign_language": "short line in another language than the body",
     "navigation": "short fragment above the headline or before the body: masthead, section label, breadcrumb",
     "dateline": "date or 'posted/updated' line above the body",
@@ -83,6 +84,12 @@ RELATED_WEIGHT = 0.2
 # ... unless the segment holds this many consecutive paragraphs: then it is the article,
 # flattened below a sidebar box (4-5 -> 0.904, 6 -> 0.910, 8-15 -> 0.911).
 ARTICLE_RUN_LINES = 8
+# A line of at most this many words that ends with a photo credit is a caption.
+CAPTION_MAX_WORDS = 60
+# An inline box (related headlines, captions) that the body is followed across has at
+# most this many lines; a longer block of short lines (a product list, a menu) ends it
+# (scrapinghub text F1: 6 -> 0.915, 8 or more -> 0.914).
+INLINE_BOX_MAX_LINES = 6
 # ... and after a line that opens a reader comment (ph.COMMENT_AUTHOR_LINE): a thread is
 # never the article while another segment has prose (scrapinghub: a blog's open thread
 # with 3,000 words of comments under a 70-word post).
@@ -193,6 +200,8 @@ def clean_text(
             reason, byline = "byline", byline or match.group("name")
             if ph.DATE_LINE.search(line):
                 published = published or parse_dateline(line, [language] if language else None)
+        elif ph.PHOTO_CAPTION.search(line) and count <= CAPTION_MAX_WORDS:
+            reason = "caption"
         elif ph.CREDIT_LINE.match(line) and count <= CHROME_SENTENCE_MAX_WORDS and (not in_body or count <= 3):
             reason = "credit"
             attribution = attribution or _wire_name(line) or line
@@ -233,6 +242,8 @@ def _is_prose(line: str, count: int, stops: frozenset[str]) -> bool:
         return False
     if ph.is_glued_teaser(line):  # a headline and its summary flattened together
         return False
+    if ph.PHOTO_CAPTION.search(line) and count <= CAPTION_MAX_WORDS:
+        return False
     if ph.WIDGET_LINE.match(line) or ph.END_OF_ARTICLE.match(line):
         return False
     # A footer line names a copyright; a long paragraph that merely ends with one (a page
@@ -253,6 +264,19 @@ def _is_sentence(line: str, count: int, stops: frozenset[str]) -> bool:
     return not stops or any(t in stops for t in words(line))
 
 
+def _comment_stamps(lines, n_words) -> set[int]:
+    """Return the lines that stamp a reader comment: a date with a time ("August 8, 2018
+    at 3:17 pm") right under a name of one to four words — all but the first on the page,
+    which may be the article's own byline and date — when there are at least two."""
+    stamps = {
+        no for (_, previous), (no, line) in zip(lines, lines[1:])
+        if n_words[no] <= 10 and ph.COMMENT_STAMP.match(line) and ph.DATE_LINE.search(line)
+        and 1 <= len(previous.split()) <= 4 and previous[:1].isupper() and not _SENTENCE_END.search(previous)
+    }
+    later = sorted(stamps)[1:]  # the first one is the article's own date when the page has one
+    return set(later) if len(later) >= 2 else set()
+
+
 def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
     """Return the first and last line numbers of the article body.
 
@@ -266,8 +290,9 @@ def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
     weights = [1.0]
     opened_by = ["start"]  # what separates a segment from the one before it
     run = 0
+    stamps = _comment_stamps(lines, n_words)
     for no, line in lines:
-        if n_words[no] <= CHROME_SENTENCE_MAX_WORDS and ph.COMMENT_AUTHOR_LINE.match(line):
+        if no in stamps or (n_words[no] <= CHROME_SENTENCE_MAX_WORDS and ph.COMMENT_AUTHOR_LINE.match(line)):
             segments.append([])
             weights.append(COMMENT_THREAD_WEIGHT)
             opened_by.append("comments")
@@ -334,7 +359,10 @@ def _body_span(lines, n_words, prose, stops) -> tuple[int | None, int | None]:
     while True:
         if continues(last + 1) and dense(last + 1):
             last += 1
-        elif continues(last + 1) and continues(last + 2) and not scores[last + 1] and dense(last + 2):
+        elif (
+            continues(last + 1) and continues(last + 2) and not scores[last + 1]
+            and len(segments[last + 1]) <= INLINE_BOX_MAX_LINES and dense(last + 2)
+        ):
             last += 2  # a box of headlines or captions inside the article
         else:
             break

@@ -343,3 +343,28 @@ def test_a_numbered_list_with_a_link_under_each_item_stays_with_the_article():
     body = clean_text(text, "en").clean_text.split("\n\n")
     assert all(line in body for line in [*BAND_STORY, *items])
     assert "More from the shop" not in body
+
+
+def test_photo_captions_inside_the_article_are_removed_as_captions():
+    caption = "Crews lift the new ramp into place at the northern terminal on Monday. Credit: Harbour Authority"
+    text = "\n".join(["Ferry terminal reopens after repairs", BAND_STORY[0], caption, *BAND_STORY[1:]])
+    result = clean_text(text, "en")
+    assert caption not in result.clean_text and all(p in result.clean_text for p in BAND_STORY)
+    assert ("caption", caption) in {(r.reason, r.text) for r in result.removed}
+
+
+def test_a_comment_thread_with_names_and_dates_on_their_own_lines_is_not_the_body():
+    topics = ["the budget", "the first year", "pricing", "the newsletter", "hiring help", "taxes", "the website",
+              "time off", "the launch", "old customers", "partners", "the shop"]
+    lines = ["Blog", "Lantern Makers announce tour", "Pat Morgan", "August 7, 2026 at 9:00 am", *BAND_STORY, "12 Responses"]
+    comments = []
+    for day, topic in enumerate(topics, start=8):
+        text = [
+            f"Thank you for writing this, the part about {topic} was exactly what I needed to read before the autumn.",
+            f"Could you write a follow-up about {topic} one day, because that is where most of us get stuck and give up?",
+        ]
+        comments += text
+        lines += [f"Reader {day}", f"August {day}, 2026 at 10:{day:02d} am", *text]
+    body = clean_text("\n".join(lines), "en").clean_text.split("\n\n")
+    assert all(p in body for p in BAND_STORY)
+    assert not any(comment in body for comment in comments)
