@@ -26,16 +26,18 @@ _WIDGET_STARTS = [
     r"(we use cookies|this (site|website) uses cookies|cookie (policy|settings|preferences)|accept (all )?cookies|privacy policy|terms of (use|service))",
     r"also on \S+\.\w+", r"(listen to (this|the) (article|story)|(min(ute)?|\d+ min) read|reading time)\b",
     r"(image|photo|picture|video) (credit|source|caption)s?\s*:",
+    r"(disclaimer|advert|ad)\W*$", r"(stay (up to date|informed|connected|in touch) with|thanks for (signing up|subscribing)"
+    r"|see all newsletters|(\w+ )?sharing buttons|(want more \w+\? )?join (the|our) [\w ]{0,30}newsletter)",
     # Spanish
-    r"(comparte|compartir|comentarios?|deja (un|tu) comentario|lee también|leer más|más noticias|otras noticias|noticias relacionadas|te puede interesar|también te puede interesar|suscr[íi]bete|síguenos|publicidad)\b",
+    r"(comparte|compartir|comentarios?|deja (un|tu) comentario|lee también|leer más|más noticias|otras noticias|noticias relacionadas|te puede interesar|también te puede interesar|suscr[íi]bete|síguenos|publicidad|tiempo de lectura)\b",
     # French
-    r"(partager|partagez|commentaires?|laisser un commentaire|lire (aussi|la suite|plus)|à lire aussi|sur le même sujet|articles? similaires|abonnez-vous|inscrivez-vous|suivez-nous|publicité)\b",
+    r"(partager|partagez|commentaires?|laisser un commentaire|lire (aussi|la suite|plus)|à lire aussi|sur le même sujet|articles? similaires|abonnez-vous|inscrivez-vous|suivez-nous|publicité|temps de lecture)\b",
     # German
-    r"(teilen|kommentare?|kommentieren|mehr zum thema|weitere nachrichten|auch interessant|lesen sie auch|jetzt abonnieren|newsletter abonnieren|folgen sie uns|anzeige|werbung)\b",
+    r"(teilen|kommentare?|kommentieren|mehr zum thema|weitere nachrichten|auch interessant|lesen sie auch|jetzt abonnieren|newsletter abonnieren|folgen sie uns|anzeige|werbung|lesezeit)\b",
     # Italian
     r"(condividi|commenti|lascia un commento|leggi anche|potrebbe interessarti|altre notizie|iscriviti|seguici|pubblicità)\b",
     # Portuguese
-    r"(compartilhe|compartilhar|comente|deixe (um|seu) comentário|leia (também|mais)|mais notícias|notícias relacionadas|assine|inscreva-se|siga-nos|publicidade)\b",
+    r"(compartilhe|compartilhar|comente|deixe (um|seu) comentário|leia (também|mais)|mais notícias|notícias relacionadas|assine|inscreva-se|siga-nos|publicidade|tempo de leitura)\b",
 ]
 WIDGET_LINE = re.compile(r"^\W*(?:" + "|".join(_WIDGET_STARTS) + r")", _FLAGS)
 
@@ -47,6 +49,7 @@ _END_STARTS = [
     r"(click to )?share (this|on|the|via|it)\b", r"share\b\W*$", r"(print this article|like this story)\b", r"(related|more) (articles|stories|news|posts|coverage|videos|from|on)\b",
     r"related\W*$", r"(you (may|might) (also )?like|recommended( for you| stories| articles)?\W*$|(most )?(read|popular|viewed|shared)( now| stories| articles)?\W*$|trending( now| stories)?\W*$|top stories\W*$|editor'?s picks?)",
     r"(tags?|topics?|filed under)\s*:", r"about the author\b",
+    r"(about|sobre|über|à propos( de)?|acerca de)\s+\S+(\s+\S+){0,2}\s*$",  # an author box: "Sobre Carlos Nadalim"
     r"(comentarios?|deja (un|tu) comentario|noticias relacionadas|más noticias|otras noticias|(también )?te puede interesar"
     r"|quizás te interese|lee también|te recomendamos)\b",
     r"(commentaires?|laisser un commentaire|sur le même sujet|articles? similaires|à lire aussi|lire aussi"
@@ -154,7 +157,7 @@ CREDIT_LINE = re.compile(
 
 # A photo caption ends with its credit: "… Credit: ESA", "… (Photo: Jane Doe/AP)", "… © Reuters".
 PHOTO_CAPTION = re.compile(
-    r"(\b(credit|credits|photo|photograph|image|picture|foto|fotos|bild|crédit|crédito|créditos)\s*:\s*[^.!?:]{1,80}"
+    r"(/\s*(getty images|shutterstock|istock(photo)?|alamy|afp|epa|ap( photo)?|reuters|bloomberg|dpa|sipa|corbis)\W*$|\b(credit|credits|photo|photograph|image|picture|foto|fotos|bild|crédit|crédito|créditos)\s*:\s*[^.!?:]{1,80}"
     r"|\((photo|image|credit|foto|bild)\b[^)]{0,80}\)|©\s*[^.!?]{1,60})\s*$",
     _FLAGS,
 )

@@ -368,3 +368,29 @@ def test_a_comment_thread_with_names_and_dates_on_their_own_lines_is_not_the_bod
     body = clean_text("\n".join(lines), "en").clean_text.split("\n\n")
     assert all(p in body for p in BAND_STORY)
     assert not any(comment in body for comment in comments)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Disclaimer", "Stay up to date with the Harbour Courier.", "Thanks for signing up!", "See All Newsletters",
+     "Want more deals? Join the Courier Deals Newsletter.", "Tempo de leitura: 2 minutos", "Lesezeit: 3 Minuten"],
+)
+def test_newsletter_prompts_and_reading_times_are_widgets(line):
+    text = "\n".join(["Lantern Makers announce tour", *BAND_STORY, line])
+    result = clean_text(text, "en")
+    assert line not in result.clean_text.split("\n\n")
+    assert all(p in result.clean_text for p in BAND_STORY)
+
+
+def test_an_author_box_after_the_article_is_not_part_of_it():
+    bio = "Carla Nunes writes about music and the arts, and has covered the city's festivals for twenty years."
+    text = "\n".join(["Lantern Makers announce tour", *BAND_STORY, "Sobre Carla Nunes", bio, "Ver todos os posts"])
+    body = clean_text(text, "en").clean_text.split("\n\n")
+    assert all(p in body for p in BAND_STORY) and bio not in body
+
+
+def test_an_agency_photo_credit_line_is_a_caption():
+    credit = "Sanjay Rao/Harbour Times/Getty Images"
+    text = "\n".join(["Lantern Makers announce tour", BAND_STORY[0], credit, *BAND_STORY[1:]])
+    result = clean_text(text, "en")
+    assert ("caption", credit) in {(r.reason, r.text) for r in result.removed}
