@@ -62,7 +62,7 @@ _END_STARTS = [
 ]
 SHARE_LINE = re.compile(r"^\W*(?:(click to |print this article\W*)?share\b|partager|partagez|teilen|condividi|compart)", _FLAGS)
 COMMENTS_HEADER = re.compile(
-    r"^\W*(?:\d+\s+)?(comments?|responses?|replies|reactions|discussion|leave a (reply|comment)|join the (discussion|conversation)"
+    r"^\W*(?:((view|show|read|see|load) (all )?)?\d+\s+|(view|show|read|see|load) (all )?)?(comments?|responses?|replies|reactions|discussion|leave a (reply|comment)|join the (discussion|conversation)"
     r"|comentarios?|commentaires?|kommentare?|commenti|comentários?)\b",
     _FLAGS,
 )
@@ -121,7 +121,8 @@ def is_menu_line(line: str) -> bool:
 
 COPYRIGHT_LINE = re.compile(
     r"(©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|todos los derechos reservados|tous droits réservés"
-    r"|alle rechte vorbehalten|tutti i diritti riservati|todos os direitos reservados)",
+    r"|alle rechte vorbehalten|tutti i diritti riservati|todos os direitos reservados"
+    r"|may not be (re)?(produced|published|distributed|copied)|constitutes (your )?acceptance of (our|the)\b)",
     _FLAGS,
 )
 

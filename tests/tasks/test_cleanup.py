@@ -394,3 +394,15 @@ def test_an_agency_photo_credit_line_is_a_caption():
     text = "\n".join(["Lantern Makers announce tour", BAND_STORY[0], credit, *BAND_STORY[1:]])
     result = clean_text(text, "en")
     assert ("caption", credit) in {(r.reason, r.text) for r in result.removed}
+
+
+def test_site_legal_text_after_a_view_comments_link_is_not_the_article():
+    legal = [
+        "Registration on or use of this site constitutes acceptance of our User Agreement and Privacy Policy and Cookie Statement.",
+        "The material on this site may not be reproduced, distributed, transmitted, cached or otherwise used, except with permission.",
+    ]
+    related = ["Who will headline the festival in 2027?", "Ten concerts to see this summer", "The best venues in the valley"]
+    text = "\n".join(["Lantern Makers announce tour", *BAND_STORY, "You may also like...", *related, "View Comments", *legal])
+    body = clean_text(text, "en").clean_text.split("\n\n")
+    assert all(p in body for p in BAND_STORY)
+    assert not any(line in body for line in [*related, *legal])
