@@ -186,6 +186,7 @@ NOT_ARTICLE_PAGE = re.compile(
 
 # A teaser card flattened without a separator: a Title Case headline glued to the first
 # word of its summary ("…In NASCAR FinaleFord v Toyota flopped…", "…On The Rise?Violence is…").
+GLUED_TEASER_MAX_WORDS = 70
 _GLUE = re.compile(r"(?<=[a-z0-9][a-z0-9])([.?!]?)(?=[A-Z][a-z]|[AI]$)")
 _TITLE_WORD = re.compile(r"^\W*[A-Z]")
 _TITLE_MINOR = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "v", "vs", "with"}
@@ -195,12 +196,16 @@ def is_glued_teaser(line: str) -> bool:
     """True for a headline and its summary flattened into one line with no space between
     them: at least three capitalised words of Title Case, then a capital glued to the last word."""
     words = line.split()
+    if len(words) > GLUED_TEASER_MAX_WORDS:  # a card is a headline and a sentence or two, not a whole page
+        return False
     for index, word in enumerate(words[:25]):
         glue = _GLUE.search(word)
         if not glue or glue.start() < 3 or index < 2:
             continue
         title = [*words[:index], word[: glue.start()]]
-        major = [w for w in title if w.lower().strip("'’\"") not in _TITLE_MINOR and not w[:1].isdigit()]
+        major = [
+            w for w in title if w.lower().strip("'’\"") not in _TITLE_MINOR and not w[:1].isdigit() and re.search(r"\w", w)
+        ]
         capitalised = sum(1 for w in major if _TITLE_WORD.match(w))
         if capitalised >= 3 and capitalised >= 0.85 * len(major):
             return True

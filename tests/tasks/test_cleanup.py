@@ -272,6 +272,9 @@ def test_headlines_with_a_question_mark_after_the_article_are_teasers_not_paragr
         ("Sony said the PlayStation 5 would arrive before the holidays, and that it would cost less than expected.", False),
         ("Following the 16-inch MacBook Pro, Apple plans a smaller model with the same keyboard next year.", False),
         ("LeBron James and the Lakers beat the Thunder on Tuesday, with a late three from the corner.", False),
+        # a whole page flattened into one block: its headline runs into a body that names "GasBuddy"
+        ("Fuel Prices To Ease In The New Year BOSTON – GasBuddy, the app that tracks fuel prices, predicts "
+         + "that the national average will fall by a few cents next year while rising in spring. " * 4, False),
     ],
 )
 def test_a_headline_glued_to_its_summary_is_recognised(line, glued):
