@@ -147,3 +147,15 @@ def test_lead_only_brief_with_a_wire_dateline_joins_its_original(seeds):
     brief = variant(original, "brief", brief_text, hours=3)
     [result] = dedup_batch([brief], neighbours).articles
     assert result.dup_group == original.doc_id and result.dup_method == "containment"
+
+
+def test_headline_terms_weigh_more_in_the_story_vector():
+    from tasks.dedup import HEADLINE_TERM_WEIGHT, story_term_counts
+
+    text = "Harbour crane collapses in storm\n\nA crane fell onto the quay during the storm on Sunday night."
+    counts = story_term_counts(text, "en")
+    assert counts["crane"] == 2 + HEADLINE_TERM_WEIGHT and counts["quay"] == 1
+    # No headline to weigh: a single block, or a first paragraph too long to be a headline.
+    assert story_term_counts("A crane fell onto the quay during the storm.", "en")["crane"] == 1
+    long_first = " ".join(["The crane"] * 20) + " fell.\n\nMore."
+    assert story_term_counts(long_first, "en")["crane"] == 20
