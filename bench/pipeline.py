@@ -7,6 +7,11 @@ hold on a busy machine; "memory stays flat" means the RSS ratio stays near 1 whi
 input grows.
 
     .venv/bin/python bench/pipeline.py [--sizes 200,800,1553] [--batch-size 200]
+                                       [--runners threads,processes,dask]
+
+With --runners, the largest input is also run once per task runner (`--task-runner`,
+two workers each) and a second table gives each runner's time against threads. Peak RSS
+is that of the largest single process (a worker or the flow), not their sum.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200,800,1553")
     parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--runners", default="", help="also compare these task runners on the largest size")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     lines = DOCS.read_text(encoding="utf-8").splitlines()
@@ -63,6 +69,15 @@ def main() -> None:
                 [newsetl, "run", subset.name, "--db", f"db_{n}.duckdb", "--batch-size", str(args.batch_size)], work
             )
             rows.append((n, seconds, peak_mb))
+        runner_rows = []
+        n = sizes[-1]
+        for runner in [r for r in args.runners.split(",") if r]:
+            seconds, peak_mb = run_once(
+                [newsetl, "run", f"docs_{n}.jsonl", "--db", f"db_{n}_{runner}.duckdb", "--batch-size",
+                 str(args.batch_size), "--task-runner", runner, "--workers", "2"],
+                work,
+            )
+            runner_rows.append((runner, seconds, peak_mb))
 
     n0, s0, m0 = rows[0]
     print(f"newsetl pipeline benchmark on synd_dev ({env_note})")
@@ -72,7 +87,13 @@ def main() -> None:
         per_article = (seconds - base_s) / n
         ratio = per_article / ((s0 - base_s) / n0)
         print(f"{n:>9} {seconds:>8.1f} {n / (seconds - base_s):>7.1f} {peak_mb:>8.0f} {ratio:>15.2f} {peak_mb / m0:>10.2f}")
-    print(json.dumps({"fixed": [base_s, base_mb], "rows": rows}))
+    if runner_rows:
+        print(f"\ntask runners on {sizes[-1]} articles, 2 workers each")
+        print(f"{'runner':>10} {'wall s':>8} {'art/s':>7} {'peak MB':>8} {'time vs threads':>16}")
+        threads_s = next((s for r, s, _ in runner_rows if r == "threads"), runner_rows[0][1])
+        for runner, seconds, peak_mb in runner_rows:
+            print(f"{runner:>10} {seconds:>8.1f} {sizes[-1] / seconds:>7.1f} {peak_mb:>8.0f} {seconds / threads_s:>16.2f}")
+    print(json.dumps({"fixed": [base_s, base_mb], "rows": rows, "runners": runner_rows}))
 
 
 if __name__ == "__main__":
