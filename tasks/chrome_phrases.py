@@ -41,24 +41,28 @@ _WIDGET_STARTS = [
 ]
 WIDGET_LINE = re.compile(r"^\W*(?:" + "|".join(_WIDGET_STARTS) + r")", _FLAGS)
 
+# Headers that announce other stories ("You may also like", "Leia também"), per language.
+_RELATED_STARTS = [
+    r"(related|more) (articles|stories|news|posts|coverage|videos|from|on)\b", r"related\W*$",
+    r"(you (may|might) (also )?like|recommended( for you| stories| articles)?\W*$|(most )?(read|popular|viewed|shared)( now| stories| articles)?\W*$"
+    r"|trending( now| stories)?\W*$|top stories\W*$|editor'?s picks?)",
+    r"(noticias relacionadas|más noticias|otras noticias|(también )?te puede interesar|quizás te interese|lee también|te recomendamos)\b",
+    r"(sur le même sujet|articles? similaires|à lire aussi|lire aussi|vous aimerez (aussi|peut-être)|vous pourriez aimer)\b",
+    r"(mehr zum thema|weitere nachrichten|das könnte sie auch interessieren|lesen sie auch|auch interessant)\b",
+    r"((ti )?potrebbe interessarti|ti potrebbe interessare|altre notizie|articoli correlati|leggi anche|potrebbe piacerti)\b",
+    r"(notícias relacionadas|mais notícias|veja também|leia também|você (também )?pode (gostar|se interessar)|talvez você goste)",
+]
 # Lines that end an article: what follows them is comments, related stories or footer.
 _END_STARTS = [
     r"(leave|post|add|write|view|show|load|read|see|join) (a |the |all |\d+ )?(comments?|repl(y|ies)|responses?|discussion|conversation)",
     r"\d+\s+(comments?|responses?|replies|reactions)\b", r"comments?\s*(\(\d+\))?\s*$", r"(top rated|most (liked|recent)|latest) comments",
     r"(you must be )?log(ged)? ?in to (comment|reply|post)", r"comments are (closed|stored|moderated)",
-    r"(click to )?share (this|on|the|via|it)\b", r"share\b\W*$", r"(print this article|like this story)\b", r"(related|more) (articles|stories|news|posts|coverage|videos|from|on)\b",
-    r"related\W*$", r"(you (may|might) (also )?like|recommended( for you| stories| articles)?\W*$|(most )?(read|popular|viewed|shared)( now| stories| articles)?\W*$|trending( now| stories)?\W*$|top stories\W*$|editor'?s picks?)",
+    r"(click to )?share (this|on|the|via|it)\b", r"share\b\W*$", r"(print this article|like this story)\b",
     r"(tags?|topics?|filed under)\s*:", r"about the author\b",
     r"(about|sobre|über|à propos( de)?|acerca de)\s+\S+(\s+\S+){0,2}\s*$",  # an author box: "Sobre Carlos Nadalim"
-    r"(comentarios?|deja (un|tu) comentario|noticias relacionadas|más noticias|otras noticias|(también )?te puede interesar"
-    r"|quizás te interese|lee también|te recomendamos)\b",
-    r"(commentaires?|laisser un commentaire|sur le même sujet|articles? similaires|à lire aussi|lire aussi"
-    r"|vous aimerez (aussi|peut-être)|vous pourriez aimer)\b",
-    r"(kommentare?|mehr zum thema|weitere nachrichten|das könnte sie auch interessieren|lesen sie auch|auch interessant)\b",
-    r"(commenti|lascia un commento|(ti )?potrebbe interessarti|ti potrebbe interessare|altre notizie|articoli correlati"
-    r"|leggi anche|potrebbe piacerti)\b",
-    r"(comentários?|deixe (um|seu) comentário|notícias relacionadas|mais notícias|veja também|leia também"
-    r"|você (também )?pode (gostar|se interessar)|talvez você goste)",
+    r"(comentarios?|deja (un|tu) comentario|commentaires?|laisser un commentaire|kommentare?|commenti|lascia un commento"
+    r"|comentários?|deixe (um|seu) comentário)\b",
+    *_RELATED_STARTS,
 ]
 SHARE_LINE = re.compile(r"^\W*(?:(click to |print this article\W*)?share\b|partager|partagez|teilen|condividi|compart)", _FLAGS)
 COMMENTS_HEADER = re.compile(
@@ -77,17 +81,7 @@ COMMENT_AUTHOR_LINE = re.compile(
 )
 END_OF_ARTICLE = re.compile(r"^\W*(?:" + "|".join(_END_STARTS) + r")", _FLAGS)
 # The end-of-article lines that announce other stories ("You may also like", "Related").
-RELATED_HEADER = re.compile(
-    r"^\W*(?:(related|more) (articles|stories|news|posts|coverage|videos|from)\b|related\W*$|you (may|might) (also )?like"
-    r"|recommended( for you| stories| articles)?\W*$|(most )?(read|popular|viewed|shared)( now| stories| articles)?\W*$"
-    r"|trending( now| stories)?\W*$|top stories\W*$|editor'?s picks?"
-    r"|noticias relacionadas|más noticias|otras noticias|(también )?te puede interesar|quizás te interese|lee también|te recomendamos"
-    r"|sur le même sujet|articles? similaires|à lire aussi|lire aussi|vous aimerez (aussi|peut-être)|vous pourriez aimer"
-    r"|mehr zum thema|weitere nachrichten|das könnte sie auch interessieren|lesen sie auch|auch interessant"
-    r"|(ti )?potrebbe interessarti|ti potrebbe interessare|altre notizie|articoli correlati|leggi anche|potrebbe piacerti"
-    r"|notícias relacionadas|mais notícias|veja também|leia também|você (também )?pode (gostar|se interessar)|talvez você goste)",
-    _FLAGS,
-)
+RELATED_HEADER = re.compile(r"^\W*(?:" + "|".join(_RELATED_STARTS) + r")", _FLAGS)
 
 # Date or "posted/updated" lines near the headline: "Monday November 18, 2019 7:45 am PST",
 # "Published 2019-11-18", "18 novembre 2019".
