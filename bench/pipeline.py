@@ -9,8 +9,9 @@ input grows.
     .venv/bin/python bench/pipeline.py [--sizes 200,800,1553] [--batch-size 200]
                                        [--runners threads,processes,dask]
 
-With --runners, the largest input is also run once per task runner (`--task-runner`,
-two workers each) and a second table gives each runner's time against threads. Peak RSS
+With --runners, the largest input is also run once per task runner (`--task-runner`;
+threads as by default, processes and dask with two workers) and a second table gives
+each runner's time against threads. Peak RSS
 is that of the largest single process (a worker or the flow), not their sum.
 """
 
@@ -72,9 +73,10 @@ def main() -> None:
         runner_rows = []
         n = sizes[-1]
         for runner in [r for r in args.runners.split(",") if r]:
+            workers = [] if runner == "threads" else ["--workers", "2"]  # threads: the default, one worker
             seconds, peak_mb = run_once(
                 [newsetl, "run", f"docs_{n}.jsonl", "--db", f"db_{n}_{runner}.duckdb", "--batch-size",
-                 str(args.batch_size), "--task-runner", runner, "--workers", "2"],
+                 str(args.batch_size), "--task-runner", runner, *workers],
                 work,
             )
             runner_rows.append((runner, seconds, peak_mb))
@@ -88,7 +90,7 @@ def main() -> None:
         ratio = per_article / ((s0 - base_s) / n0)
         print(f"{n:>9} {seconds:>8.1f} {n / (seconds - base_s):>7.1f} {peak_mb:>8.0f} {ratio:>15.2f} {peak_mb / m0:>10.2f}")
     if runner_rows:
-        print(f"\ntask runners on {sizes[-1]} articles, 2 workers each")
+        print(f"\ntask runners on {sizes[-1]} articles (threads: the default, one worker; the others two workers)")
         print(f"{'runner':>10} {'wall s':>8} {'art/s':>7} {'peak MB':>8} {'time vs threads':>16}")
         threads_s = next((s for r, s, _ in runner_rows if r == "threads"), runner_rows[0][1])
         for runner, seconds, peak_mb in runner_rows:
