@@ -77,6 +77,7 @@ class PendingBatch:
     language: PrefectFuture
     cleaned: PrefectFuture
     annotated: PrefectFuture
+    size: int  # articles submitted
     input_states: list[InputState]  # stored once this batch (the last of its inputs) is
 
 
@@ -115,22 +116,24 @@ def pipeline(
             counts.add_quarantined(items)
             write_quarantine_task(db_path, run_id, items, lock)
 
-    def passed(stage: str, count: int) -> None:
+    def passed(stage: str, count: int, submitted: int) -> None:
         counts.passed[stage] += count
         progress.advance(stage, count)
+        if count != submitted:  # quarantined on the way: the bar's total shrinks with them
+            progress.expect(stage, count - submitted)
 
     def store_oldest(pending: deque[PendingBatch]) -> None:
         batch = pending.popleft()
         for stage, future in (("language", batch.language), ("cleanup", batch.cleaned)):
-            passed(stage, len(future.result().articles))
+            passed(stage, len(future.result().articles), batch.size)
         annotated = batch.annotated.result()
-        passed("entities", len(annotated.articles))
+        passed("entities", len(annotated.articles), batch.size)
         deduped = dedup_task(annotated.articles, db_path, settings.story_window_days, lock)
-        passed("dedup", len(deduped.articles))
+        passed("dedup", len(deduped.articles), batch.size)
         quarantine(annotated.quarantined)
         counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
         counts.entities += sum(len(a.entities) for a in deduped.articles)
-        passed("stored", len(deduped.articles))
+        passed("stored", len(deduped.articles), batch.size)
         if batch.input_states:  # only once their articles are stored: a crash before must refetch
             write_input_states_task(db_path, batch.input_states, lock)
 
@@ -146,7 +149,7 @@ def pipeline(
             for units_batch in batch_units(units, settings.batch_size):
                 counts.batches += 1
                 articles, bad, unchanged, input_states = ingest_task(units_batch, settings)
-                passed("inputs", len(units_batch))
+                passed("inputs", len(units_batch), len(units_batch))
                 counts.articles_unchanged += unchanged
                 quarantine(bad)
                 # A JSONL byte range can hold more articles than a batch: split it.
@@ -159,7 +162,7 @@ def pipeline(
                     cleaned = runner.submit(clean_task, {"detected": language, "history": history, "page_keys": page_keys})
                     annotated = runner.submit(extract_entities_task, {"cleaned": cleaned, "batch_size": settings.ner_batch_size})
                     last = index == len(batches) - 1
-                    pending.append(PendingBatch(language, cleaned, annotated, input_states if last else []))
+                    pending.append(PendingBatch(language, cleaned, annotated, len(batch), input_states if last else []))
                     while len(pending) >= batches_in_flight:
                         store_oldest(pending)
                 if not batches and input_states:
