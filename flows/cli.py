@@ -67,6 +67,13 @@ def run(
         raise typer.Exit(EXIT_QUARANTINED)
 
 
+def _require_db(db: Path) -> None:
+    """Exit with a hint when the database file does not exist yet."""
+    if not db.exists():
+        console.print(f"[red]no database at {db}: run `newsetl run PATH` first[/]")
+        raise typer.Exit(1)
+
+
 def _check_runner(kind: str, workers: int | None, address: str | None) -> None:
     """Exit with the reason if the task runner options make no sense (before Prefect starts)."""
     from flows.runners import RunnerChoice
@@ -92,9 +99,7 @@ def sql(
     """
     from tasks.store import query, show_query
 
-    if not db.exists():
-        console.print(f"[red]no database at {db}: run `newsetl run PATH` first[/]")
-        raise typer.Exit(1)
+    _require_db(db)
 
     def run_one(text: str) -> None:
         if not csv:
@@ -149,9 +154,7 @@ def export(
     """
     from tasks.store import export_parquet
 
-    if not db.exists():
-        console.print(f"[red]no database at {db}: run `newsetl run PATH` first[/]")
-        raise typer.Exit(1)
+    _require_db(db)
     files = export_parquet(db, target)
     console.print(f"{len(files)} Parquet files in {target}: {', '.join(f.stem for f in files)}")
 

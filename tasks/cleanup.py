@@ -200,7 +200,7 @@ def clean_text(
             reason, byline = "byline", byline or match.group("name")
             if ph.DATE_LINE.search(line):
                 published = published or parse_dateline(line, [language] if language else None)
-        elif ph.PHOTO_CAPTION.search(line) and count <= CAPTION_MAX_WORDS:
+        elif _is_caption(line, count):
             reason = "caption"
         elif ph.CREDIT_LINE.match(line) and count <= CHROME_SENTENCE_MAX_WORDS and (not in_body or count <= 3):
             reason = "credit"
@@ -242,7 +242,7 @@ def _is_prose(line: str, count: int, stops: frozenset[str]) -> bool:
         return False
     if ph.is_glued_teaser(line):  # a headline and its summary flattened together
         return False
-    if ph.PHOTO_CAPTION.search(line) and count <= CAPTION_MAX_WORDS:
+    if _is_caption(line, count):
         return False
     if ph.WIDGET_LINE.match(line) or ph.END_OF_ARTICLE.match(line):
         return False
@@ -255,6 +255,16 @@ def _is_prose(line: str, count: int, stops: frozenset[str]) -> bool:
         if sum(1 for t in tokens if t in stops) < MIN_STOPWORD_SHARE * len(tokens):
             return False
     return True
+
+
+def _is_caption(line: str, count: int) -> bool:
+    """A photo caption: a line of at most CAPTION_MAX_WORDS words that ends with its credit."""
+    return count <= CAPTION_MAX_WORDS and bool(ph.PHOTO_CAPTION.search(line))
+
+
+def _is_chrome_line(line: str) -> bool:
+    """A line that is chrome by its own wording: end-of-article header, widget or menu."""
+    return bool(ph.END_OF_ARTICLE.match(line) or ph.WIDGET_LINE.match(line) or ph.is_menu_line(line))
 
 
 def _is_sentence(line: str, count: int, stops: frozenset[str]) -> bool:
@@ -457,7 +467,7 @@ def _list_after_body(lines, n_words, prose, body_end: int | None) -> int | None:
     first_is_item = after and (_list_shape(after[0][1], n_words[after[0][0]]) or _NUMBERED_ITEM.match(after[0][1]))
     if after and not first_is_item and n_words[after[0][0]] <= LIST_HEADING_MAX_WORDS:
         heading = after[0][1]
-        if ph.END_OF_ARTICLE.match(heading) or ph.WIDGET_LINE.match(heading) or ph.is_menu_line(heading):
+        if _is_chrome_line(heading):
             return body_end
         after = after[1:]
     numbered = _numbered_list_end(after)
@@ -468,8 +478,7 @@ def _list_after_body(lines, n_words, prose, body_end: int | None) -> int | None:
         return body_end
     items = []
     for no, line in after:
-        chrome = ph.END_OF_ARTICLE.match(line) or ph.WIDGET_LINE.match(line) or ph.is_menu_line(line)
-        if no in prose or chrome or _list_shape(line, n_words[no]) != shape:
+        if no in prose or _is_chrome_line(line) or _list_shape(line, n_words[no]) != shape:
             break
         items.append(no)
     return items[-1] if len(items) >= LIST_MIN_ITEMS else body_end
