@@ -74,7 +74,7 @@ def newsetl_clean(pages: list[dict], mode: str) -> tuple[dict[str, str], float]:
 def keep_everything(page: dict, mode: str) -> str:
     if mode == "text":
         return page["text"]
-    from tasks.html_text import html_to_lines
+    from newsetl.tasks.html_text import html_to_lines
 
     return "\n".join(html_to_lines(page["html"]))
 

@@ -30,11 +30,11 @@ sys.path.insert(0, str(REPO))
 
 from rensa import RMinHash, RMinHashLSH  # noqa: E402
 
-from tasks import store  # noqa: E402
-from tasks.cleanup import clean_articles  # noqa: E402
-from tasks.dedup import dedup_against_store, shingles  # noqa: E402
-from tasks.ingest import InputUnit, record_to_article  # noqa: E402
-from tasks.language import detect_languages  # noqa: E402
+from newsetl.tasks import store  # noqa: E402
+from newsetl.tasks.cleanup import clean_articles  # noqa: E402
+from newsetl.tasks.dedup import dedup_against_store, shingles  # noqa: E402
+from newsetl.tasks.ingest import InputUnit, record_to_article  # noqa: E402
+from newsetl.tasks.language import detect_languages  # noqa: E402
 
 BATCH = 200
 

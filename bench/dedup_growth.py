@@ -26,9 +26,9 @@ REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO.parent / "shared" / "bench" / "dedup" / "synd_dev" / "docs.jsonl"
 sys.path.insert(0, str(REPO))
 
-from tasks import store  # noqa: E402
-from tasks.dedup import dedup_against_store, dedup_batch  # noqa: E402
-from tasks.records import Article, StoredNeighbours, content_hash, stable_id  # noqa: E402
+from newsetl.tasks import store  # noqa: E402
+from newsetl.tasks.dedup import dedup_against_store, dedup_batch  # noqa: E402
+from newsetl.tasks.records import Article, StoredNeighbours, content_hash, stable_id  # noqa: E402
 
 BATCH = 200
 NEW = 1000

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TextIO
 
-from tasks.cleanup import article_body, clean_articles
-from tasks.ingest import InputUnit, record_to_article
-from tasks.language import detect_languages
-from tasks.records import Article
+from newsetl.tasks.cleanup import article_body, clean_articles
+from newsetl.tasks.ingest import InputUnit, record_to_article
+from newsetl.tasks.language import detect_languages
+from newsetl.tasks.records import Article
 
 STDIN = InputUnit("-", "stdin")
 

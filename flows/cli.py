@@ -29,7 +29,7 @@ os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from tasks.settings import DEFAULT_DB, Settings  # noqa: E402
+from newsetl.tasks.settings import DEFAULT_DB, Settings  # noqa: E402
 
 EXIT_QUARANTINED = 3
 app = typer.Typer(add_completion=False, help="newsetl: news articles in, a DuckDB database of clean, tagged, de-duplicated articles out.")
@@ -47,9 +47,9 @@ def run(
     dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786."),
 ) -> None:
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
-    from flows.pipeline import pipeline
-    from flows.progress import progress_bars
-    from flows.summary import print_summary
+    from newsetl.flows.pipeline import pipeline
+    from newsetl.flows.progress import progress_bars
+    from newsetl.flows.summary import print_summary
 
     _check_runner(task_runner, workers, dask_address)
     with progress_bars(console):
@@ -76,7 +76,7 @@ def _require_db(db: Path) -> None:
 
 def _check_runner(kind: str, workers: int | None, address: str | None) -> None:
     """Exit with the reason if the task runner options make no sense (before Prefect starts)."""
-    from flows.runners import RunnerChoice
+    from newsetl.flows.runners import RunnerChoice
 
     try:
         RunnerChoice(kind, workers, address)
@@ -97,7 +97,7 @@ def sql(
     statement opens the file read-only just for itself, so a scheduled run is never kept
     from writing for longer than one query.
     """
-    from tasks.store import query, show_query
+    from newsetl.tasks.store import query, show_query
 
     _require_db(db)
 
@@ -152,7 +152,7 @@ def export(
     The database is opened read-only for the copy only; the folder is replaced at once at
     the end, so readers of TARGET see the previous snapshot or the new one, never a mix.
     """
-    from tasks.store import export_parquet
+    from newsetl.tasks.store import export_parquet
 
     _require_db(db)
     files = export_parquet(db, target)
@@ -168,7 +168,7 @@ def clean(
 
     Runs exactly the language detection and cleanup code of the pipeline; no database.
     """
-    from flows.clean_stream import clean_stream
+    from newsetl.flows.clean_stream import clean_stream
 
     clean_stream(sys.stdin.buffer, sys.stdout, batch_size)
 
@@ -193,8 +193,8 @@ def serve(
     """
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
-    from flows.pipeline import pipeline
-    from tasks.fetch import is_url
+    from newsetl.flows.pipeline import pipeline
+    from newsetl.tasks.fetch import is_url
 
     if (cron is None) == (interval is None):
         console.print("[red]give exactly one of --cron or --interval[/]")

@@ -23,17 +23,17 @@ from pathlib import Path
 from prefect import flow, get_run_logger, runtime
 from prefect.futures import PrefectFuture
 
-from flows import progress
-from flows.runners import RunnerChoice, build_task_runner
-from flows.summary import summary_markdown, publish_summary
-from tasks.cleanup import clean_task, source_history_task
-from tasks.dedup import dedup_task
-from tasks.entities import extract_entities_task
-from tasks.ingest import batch_units, ingest_task, plan_inputs
-from tasks.language import detect_language_task
-from tasks.records import InputState, Quarantined
-from tasks.settings import DEFAULT_DB, Settings
-from tasks.store import migrate_task, quarantined_inputs, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
+from newsetl.flows import progress
+from newsetl.flows.runners import RunnerChoice, build_task_runner
+from newsetl.flows.summary import summary_markdown, publish_summary
+from newsetl.tasks.cleanup import clean_task, source_history_task
+from newsetl.tasks.dedup import dedup_task
+from newsetl.tasks.entities import extract_entities_task
+from newsetl.tasks.ingest import batch_units, ingest_task, plan_inputs
+from newsetl.tasks.language import detect_language_task
+from newsetl.tasks.records import InputState, Quarantined
+from newsetl.tasks.settings import DEFAULT_DB, Settings
+from newsetl.tasks.store import migrate_task, quarantined_inputs, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
 
 
 @dataclass

@@ -28,14 +28,14 @@ import trafilatura
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import chrome_phrases as ph
-from tasks import store
-from tasks.dates import parse_dateline
-from tasks.html_text import html_to_lines
-from tasks.isolation import isolate_failures
-from tasks.language import line_language_votes, normalise_line, stop_words, words
-from tasks.records import Article, RemovedLine, StageOutput
-from tasks.source_chrome import SourceHistory, learned_chrome, line_key, page_line_keys
+from newsetl.tasks import chrome_phrases as ph
+from newsetl.tasks import store
+from newsetl.tasks.dates import parse_dateline
+from newsetl.tasks.html_text import html_to_lines
+from newsetl.tasks.isolation import isolate_failures
+from newsetl.tasks.language import line_language_votes, normalise_line, stop_words, words
+from newsetl.tasks.records import Article, RemovedLine, StageOutput
+from newsetl.tasks.source_chrome import SourceHistory, learned_chrome, line_key, page_line_keys
 
 VERSION = "cleanup-lines.v1"
 

@@ -36,10 +36,10 @@ from prefect.cache_policies import NO_CACHE
 from rensa import RMinHash
 from scipy import sparse
 
-from tasks import chrome_phrases as ph
-from tasks import store
-from tasks.language import stop_words, words
-from tasks.records import Article, Decision, DedupResult, StoredNeighbours
+from newsetl.tasks import chrome_phrases as ph
+from newsetl.tasks import store
+from newsetl.tasks.language import stop_words, words
+from newsetl.tasks.records import Article, Decision, DedupResult, StoredNeighbours
 
 VERSION = "dedup.v1"
 SHINGLE_WORDS = 5

@@ -20,9 +20,10 @@ from dataclasses import replace
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.isolation import isolate_failures
-from tasks.models import load_ner, model_version
-from tasks.records import Article, Entity, StageOutput
+from newsetl.tasks.entity_kinds import kind_of
+from newsetl.tasks.isolation import isolate_failures
+from newsetl.tasks.models import load_ner, model_version
+from newsetl.tasks.records import Article, Entity, StageOutput
 
 PERSON_LABELS = ("PERSON", "PER")
 # Leading words that are titles or roles, not part of a name (several languages).
@@ -72,7 +73,7 @@ def _entities_of(doc) -> tuple[Entity, ...]:
     raw = [(ent.text, ent.label_, ent.start_char, ent.end_char, canonical_name(ent.text, ent.label_)) for ent in doc.ents]
     resolved = resolve_short_names([(c, label) for _, label, _, _, c in raw])
     return tuple(
-        Entity(text=t, label=label, start_char=s, end_char=e, canonical=resolved.get((c, label), c))
+        Entity(text=t, label=label, start_char=s, end_char=e, canonical=resolved.get((c, label), c), kind=kind_of(label))
         for t, label, s, e, c in raw
     )
 

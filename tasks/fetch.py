@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import feedparser
 import httpx
 
-from tasks.records import Article, InputState, Quarantined, content_hash, stable_id
+from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
 
 STAGE = "ingest"
 USER_AGENT = "newsetl/0.1 (+https://github.com/newsetl/newsetl; news ETL)"

@@ -35,11 +35,11 @@ from charset_normalizer import from_bytes
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import store
-from tasks.records import Article, InputState, Quarantined, content_hash, stable_id
-from tasks.settings import Settings
-from tasks.fetch import FetchResult, fetch_sources, is_url
-from tasks.warc import plan_warc, read_warc_range
+from newsetl.tasks import store
+from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
+from newsetl.tasks.settings import Settings
+from newsetl.tasks.fetch import FetchResult, fetch_sources, is_url
+from newsetl.tasks.warc import plan_warc, read_warc_range
 
 STAGE = "ingest"
 KINDS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tasks.records import Article, Quarantined
+from newsetl.tasks.records import Article, Quarantined
 
 def isolate_failures(
     stage_fn: Callable[[list[Article]], list[Article]], articles: list[Article], stage: str

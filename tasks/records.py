@@ -31,6 +31,7 @@ class Entity:
     start_char: int
     end_char: int
     canonical: str
+    kind: str = "other"  # analyst-facing vocabulary, see tasks/entity_kinds.py
 
 
 @dataclass(frozen=True)

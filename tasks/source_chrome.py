@@ -14,9 +14,9 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tasks.html_text import html_to_lines
-from tasks.language import normalise_line, words
-from tasks.records import Article
+from newsetl.tasks.html_text import html_to_lines
+from newsetl.tasks.language import normalise_line, words
+from newsetl.tasks.records import Article
 
 # Only lines this short are learnt: chrome lines are short, and a repeated paragraph is
 # far more often a syndicated copy (dedup's business) than chrome.

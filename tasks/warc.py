@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from tasks.records import Article, Quarantined, content_hash, stable_id
+from newsetl.tasks.records import Article, Quarantined, content_hash, stable_id
 
 log = logging.getLogger("newsetl.ingest")
 STAGE = "ingest"

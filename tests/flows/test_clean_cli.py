@@ -17,7 +17,7 @@ PAGE = """<html><head><title>Bridge reopens after repairs</title></head><body>
 
 def run_clean(lines: list[str]) -> list[dict]:
     proc = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "clean"], input="\n".join(lines) + "\n",
+        [sys.executable, "-m", "newsetl.flows.cli", "clean"], input="\n".join(lines) + "\n",
         capture_output=True, text=True, timeout=300, check=True,
     )
     return [json.loads(line) for line in proc.stdout.splitlines()]

@@ -7,7 +7,7 @@ import textwrap
 
 import duckdb
 
-from flows.pipeline import pipeline
+from newsetl.flows.pipeline import pipeline
 
 READER = textwrap.dedent("""
     import json, os, sys, time

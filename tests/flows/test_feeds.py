@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import duckdb
 import pytest
 
-from flows.pipeline import pipeline
-from tasks.fetch import fetch_sources
+from newsetl.flows.pipeline import pipeline
+from newsetl.tasks.fetch import fetch_sources
 
 PAGE = (
     "<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>"

@@ -8,7 +8,7 @@ import sys
 import duckdb
 import pytest
 
-from flows.pipeline import pipeline
+from newsetl.flows.pipeline import pipeline
 from tests.conftest import REPO
 from tests.site_fixture import BODIES, SITE_CHROME_END, SITE_CHROME_MID, write_site
 
@@ -138,7 +138,7 @@ def test_cli_run_prints_summary_and_exit_status_says_quarantined(tmp_path):
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / ".prefect")}
     env.pop("PREFECT_API_URL", None)  # the CLI starts its own temporary API, like a user's shell
     proc = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "in", "--db", "out.duckdb"],
+        [sys.executable, "-m", "newsetl.flows.cli", "run", "in", "--db", "out.duckdb"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 3, proc.stderr[-3000:]

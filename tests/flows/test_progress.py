@@ -4,7 +4,7 @@ import io
 
 from rich.console import Console
 
-from flows import progress
+from newsetl.flows import progress
 
 
 def test_bars_count_each_stage_on_a_terminal():

@@ -7,8 +7,8 @@ import sys
 import duckdb
 import pytest
 
-from flows.pipeline import pipeline
-from tasks.store import export_parquet
+from newsetl.flows.pipeline import pipeline
+from newsetl.tasks.store import export_parquet
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def seeded(tmp_path_factory):
 def test_sql_prompt_runs_each_statement_and_survives_errors(seeded, tmp_path):
     statements = "SELECT count(*) AS stored\n  FROM articles;\nSELECT * FROM no_such_table;\nSELECT 41 + 1 AS answer;\n"
     proc = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "sql", "--db", str(seeded), "--csv"],
+        [sys.executable, "-m", "newsetl.flows.cli", "sql", "--db", str(seeded), "--csv"],
         input=statements, cwd=tmp_path, env=os.environ, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -8,9 +8,9 @@ from collections import Counter
 import duckdb
 import pytest
 
-from flows import progress
-from flows.pipeline import pipeline
-from flows.runners import RunnerChoice
+from newsetl.flows import progress
+from newsetl.flows.pipeline import pipeline
+from newsetl.flows.runners import RunnerChoice
 from tests.conftest import REPO
 from tests.site_fixture import write_site
 

@@ -7,10 +7,10 @@ differently, in other languages, on pages the rules have never seen.
 
 import pytest
 
-from tasks.cleanup import REASONS, clean_articles, clean_html, clean_text, not_article_reason
-from tasks.ingest import plan_inputs, read_units
-from tasks.language import detect_languages
-from tasks.settings import Settings
+from newsetl.tasks.cleanup import REASONS, clean_articles, clean_html, clean_text, not_article_reason
+from newsetl.tasks.ingest import plan_inputs, read_units
+from newsetl.tasks.language import detect_languages
+from newsetl.tasks.settings import Settings
 from tests.conftest import SEEDS, seed_text
 
 # Hand labels: the chrome lines of each seed (1-based line numbers).
@@ -278,7 +278,7 @@ def test_headlines_with_a_question_mark_after_the_article_are_teasers_not_paragr
     ],
 )
 def test_a_headline_glued_to_its_summary_is_recognised(line, glued):
-    from tasks.chrome_phrases import is_glued_teaser
+    from newsetl.tasks.chrome_phrases import is_glued_teaser
 
     assert is_glued_teaser(line) is glued
 

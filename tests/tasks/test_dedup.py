@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from tasks.cleanup import clean_articles
-from tasks.dedup import band_keys, copy_score, dedup_batch, shingles, signatures, text_hash
-from tasks.ingest import plan_inputs, read_units
-from tasks.language import detect_languages
-from tasks.records import Neighbour, StoredNeighbours
-from tasks.settings import Settings
+from newsetl.tasks.cleanup import clean_articles
+from newsetl.tasks.dedup import band_keys, copy_score, dedup_batch, shingles, signatures, text_hash
+from newsetl.tasks.ingest import plan_inputs, read_units
+from newsetl.tasks.language import detect_languages
+from newsetl.tasks.records import Neighbour, StoredNeighbours
+from newsetl.tasks.settings import Settings
 from tests.conftest import SEEDS
 
 UNRELATED = (
@@ -150,7 +150,7 @@ def test_lead_only_brief_with_a_wire_dateline_joins_its_original(seeds):
 
 
 def test_headline_terms_weigh_more_in_the_story_vector():
-    from tasks.dedup import HEADLINE_TERM_WEIGHT, story_term_counts
+    from newsetl.tasks.dedup import HEADLINE_TERM_WEIGHT, story_term_counts
 
     text = "Harbour crane collapses in storm\n\nA crane fell onto the quay during the storm on Sunday night."
     counts = story_term_counts(text, "en")

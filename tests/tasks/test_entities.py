@@ -6,13 +6,13 @@ from datetime import datetime, timezone
 import pytest
 from spacy.tokens import Span
 
-from tasks.cleanup import clean_articles
-from tasks.entities import canonical_name, extract_entities, resolve_short_names
-from tasks.ingest import plan_inputs, read_units
-from tasks.language import detect_languages
-from tasks.models import load_ner, model_package
-from tasks.records import Article
-from tasks.settings import Settings
+from newsetl.tasks.cleanup import clean_articles
+from newsetl.tasks.entities import canonical_name, extract_entities, resolve_short_names
+from newsetl.tasks.ingest import plan_inputs, read_units
+from newsetl.tasks.language import detect_languages
+from newsetl.tasks.models import load_ner, model_package
+from newsetl.tasks.records import Article
+from newsetl.tasks.settings import Settings
 from tests.conftest import SEEDS
 
 
@@ -105,3 +105,12 @@ def test_language_without_a_model_is_recorded_not_an_error():
     german, undetermined = extract_entities([make_article(text, "de"), replace(make_article("1234", "und"), doc_id="u")])
     assert german.entities == () and german.ner_model is None
     assert undetermined.entities == () and undetermined.ner_model is None
+
+
+def test_kind_is_one_vocabulary_across_models():
+    english = extract_entities([make_article("Angela Merkel met executives of Siemens in Paris on Monday, paying 5 million euros.", "en")])[0]
+    french = extract_entities([make_article("Emmanuel Macron a rencontré les dirigeants de Renault à Marseille.", "fr")])[0]
+    kinds = {(e.canonical, e.kind) for e in english.entities + french.entities}
+    assert ("Angela Merkel", "person") in kinds and ("Emmanuel Macron", "person") in kinds
+    assert ("Paris", "place") in kinds and ("Marseille", "place") in kinds
+    assert ("Monday", "date") in kinds and ("5 million", "number") in kinds  # not names: kinds of their own

@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
-from tasks.ingest import batch_units, decode_text, only_changed, plan_inputs, read_units, InputError
-from tasks.settings import Settings
+from newsetl.tasks.ingest import batch_units, decode_text, only_changed, plan_inputs, read_units, InputError
+from newsetl.tasks.settings import Settings
 from tests.conftest import SEEDS
 
 import pytest
@@ -226,7 +226,7 @@ def test_html_meta_charset_is_honoured(tmp_path):
 def test_files_with_the_stored_size_and_mtime_are_not_read_again(tmp_path):
     import os
 
-    from tasks.ingest import InputUnit, file_state, unchanged_files
+    from newsetl.tasks.ingest import InputUnit, file_state, unchanged_files
 
     same, edited = tmp_path / "same.txt", tmp_path / "edited.txt"
     same.write_text("unchanged", encoding="utf-8")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tasks.language import UNDETERMINED, detect_language, line_language_votes
+from newsetl.tasks.language import UNDETERMINED, detect_language, line_language_votes
 from tests.conftest import seed_text
 
 FRENCH = (

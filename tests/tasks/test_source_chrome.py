@@ -3,9 +3,9 @@
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from tasks.cleanup import clean_articles
-from tasks.records import Article, stable_id
-from tasks.source_chrome import SourceHistory, learned_chrome, page_line_keys
+from newsetl.tasks.cleanup import clean_articles
+from newsetl.tasks.records import Article, stable_id
+from newsetl.tasks.source_chrome import SourceHistory, learned_chrome, page_line_keys
 from tests.site_fixture import BODIES, SITE_CHROME_END, SITE_CHROME_MID, SITE_CHROME_TOP, site_page
 
 SITE_CHROME = [*SITE_CHROME_TOP, SITE_CHROME_MID, *SITE_CHROME_END]

@@ -7,14 +7,14 @@ import time
 
 import duckdb
 
-from tasks.cleanup import clean_articles
-from tasks.dedup import batch_terms, dedup_batch, signatures, story_query_terms
-from tasks.entities import extract_entities
-from tasks.ingest import plan_inputs, read_units
-from tasks.language import detect_languages
-from tasks.records import Quarantined, StoredNeighbours
-from tasks.settings import Settings
-from tasks import store
+from newsetl.tasks.cleanup import clean_articles
+from newsetl.tasks.dedup import batch_terms, dedup_batch, signatures, story_query_terms
+from newsetl.tasks.entities import extract_entities
+from newsetl.tasks.ingest import plan_inputs, read_units
+from newsetl.tasks.language import detect_languages
+from newsetl.tasks.records import Quarantined, StoredNeighbours
+from newsetl.tasks.settings import Settings
+from newsetl.tasks import store
 from tests.conftest import SEEDS
 
 TABLES = ("articles", "removed_lines", "entities", "duplicates", "minhash_bands", "quarantine", "runs", "page_lines", "story_terms")
@@ -43,7 +43,9 @@ def processed_seeds():
 
 def test_migrate_creates_schema_once_and_views(tmp_path):
     db = tmp_path / "news.duckdb"
-    assert store.migrate(db) == ["001_initial", "002_page_lines", "003_published_from", "004_story_index", "005_input_state"]
+    every_file = sorted(p.stem for p in (store.SQL_DIR / "schema").glob("*.sql"))
+    assert every_file[:6] == ["001_initial", "002_page_lines", "003_published_from", "004_story_index", "005_input_state", "006_entity_kind"]
+    assert store.migrate(db) == every_file  # each migration once, in order
     assert store.migrate(db) == []
     with duckdb.connect(str(db), read_only=True) as con:
         views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}

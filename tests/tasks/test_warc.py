@@ -6,8 +6,8 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from tasks.ingest import plan_inputs, read_units
-from tasks.settings import Settings
+from newsetl.tasks.ingest import plan_inputs, read_units
+from newsetl.tasks.settings import Settings
 
 
 def page(i: int) -> bytes:
