@@ -349,6 +349,32 @@ def quarantined_inputs(
         ).fetchall()
 
 
+def quarantined_to_retry(
+    db_path: str | Path, uris: list[str], version: str, retry_all: bool = False, timeout_s: float = 120.0
+) -> list[str]:
+    """Return which of the inputs `uris` have open quarantine rows to retry: quarantined by
+    another pipeline version than `version` (and not yet retried by it), or any when `retry_all`."""
+    if not uris:
+        return []
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        con.register("run_uris", pa.table({"uri": pa.array(sorted(set(uris)), pa.string())}))
+        rows = con.execute(sql_file("queries/quarantine_to_retry.sql"), {"version": version, "retry_all": retry_all}).fetchall()
+    return [uri for (uri,) in rows]
+
+
+def close_quarantine(db_path: str | Path, run_id: str, version: str, retried: list[str], timeout_s: float = 120.0) -> None:
+    """End of a completed run: stamp its quarantine rows with `version` and mark the rows of
+    the `retried` inputs it did not quarantine again as retried (one transaction)."""
+    with connect(db_path, timeout_s=timeout_s) as con:
+        con.register("run_uris", pa.table({"uri": pa.array(sorted(set(retried)), pa.string())}))
+        con.begin()
+        params = {"version": version, "run_id": run_id, "now": datetime.now(timezone.utc)}
+        # DuckDB binds parameters to one statement at a time: run the file's statements one by one.
+        for statement in con.extract_statements(sql_file("queries/close_quarantine.sql")):
+            con.execute(statement.query, {name: params[name] for name in statement.named_parameters})
+        con.commit()
+
+
 def query(db_path: str | Path, statement: str, timeout_s: float = 120.0) -> tuple[list[str], list[tuple]]:
     """Run one read-only statement and return (column names, rows)."""
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
