@@ -126,7 +126,7 @@ def run(
         f"{result.counts.quarantined} quarantined inputs → {db}"
     )
     if result.counts.quarantined:
-        console.print(f"[yellow]{result.counts.quarantined} inputs were quarantined: SELECT * FROM quarantine[/]")
+        console.print(f"[yellow]{result.counts.quarantined} inputs were quarantined: newsetl sql \"SELECT * FROM open_quarantine\" --db {db}[/]")
         raise typer.Exit(EXIT_QUARANTINED)
 
 
