@@ -35,6 +35,7 @@ from newsetl.tasks.settings import DEFAULT_DB, Settings  # noqa: E402
 
 EXIT_QUARANTINED = 3
 EXIT_USAGE = 2
+REPROCESS_STAGES = ("cleanup", "entities", "dedup", "all")  # = flows/reprocess.py STAGE_CHOICES (not imported: it loads Prefect)
 app = typer.Typer(add_completion=False, help="newsetl: news articles in, a DuckDB database of clean, tagged, de-duplicated articles out.")
 console = Console(stderr=False)
 err_console = Console(stderr=True)
@@ -127,6 +128,38 @@ def run(
     )
     if result.counts.quarantined:
         console.print(f"[yellow]{result.counts.quarantined} inputs were quarantined: newsetl sql \"SELECT * FROM open_quarantine\" --db {db}[/]")
+        raise typer.Exit(EXIT_QUARANTINED)
+
+
+@app.command()
+def reprocess(
+    stage: str = typer.Option("all", "--stage", help="Stage to recompute, with those after it: cleanup, entities, dedup or all."),
+    where: str = typer.Option(None, "--where", help="Only articles matching this SQL condition, e.g. \"source = 'bbc.co.uk'\"."),
+    force: bool = typer.Option(False, "--force", help="Recompute the selected articles even if their stage versions are current."),
+    db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to update."),
+    batch_size: int = typer.Option(Settings.batch_size, "--batch-size", min=1, help="Articles per batch."),
+) -> None:
+    """Recompute stages of stored articles from their stored raw_text (nothing is fetched):
+    those whose `versions` say an older version of the stage made them.
+
+    Runs as a Prefect flow with the same progress, summary and exit status as `run`.
+    """
+    if stage not in REPROCESS_STAGES:
+        raise _usage_error(f"--stage is one of {', '.join(REPROCESS_STAGES)}, not {stage!r}")
+    _require_db(db)
+    _prefect_home_next_to(db)
+    from newsetl.flows.progress import progress_bars
+    from newsetl.flows.reprocess import reprocess as reprocess_flow
+    from newsetl.flows.summary import print_summary
+
+    with progress_bars(console):
+        result = reprocess_flow(db=str(db), stage=stage, where=where, batch_size=batch_size, force=force)
+    print_summary(result.summary, result.counts.articles_unchanged, console)
+    console.print(
+        f"[bold]{result.counts.articles_new}[/] articles recomputed, {result.counts.articles_unchanged} up to date, "
+        f"{result.counts.quarantined} quarantined (kept as stored) → {db}"
+    )
+    if result.counts.quarantined:
         raise typer.Exit(EXIT_QUARANTINED)
 
 
