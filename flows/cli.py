@@ -24,6 +24,9 @@ from pathlib import Path
 # Prefect (`_prefect_home_next_to`), before Prefect is imported.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# The temporary API of a run without a server creates its SQLite history on first use:
+# on a busy machine that took more than Prefect's default 20 s, and the run failed.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # A Dask LocalCluster logs its start and stop at INFO: not the run's story.
 os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 
@@ -71,7 +74,10 @@ def _root(
 def _prefect_home_next_to(db: Path) -> None:
     """Keep Prefect's history in `.prefect/` next to the database (unless PREFECT_HOME is
     set), so that `prefect server start` there later shows the runs made without a server."""
-    os.environ.setdefault("PREFECT_HOME", str(db.expanduser().resolve().parent / ".prefect"))
+    if "PREFECT_HOME" not in os.environ:
+        home = db.expanduser().resolve().parent / ".prefect"
+        home.mkdir(parents=True, exist_ok=True)  # Prefect creates the folder, not its parents
+        os.environ["PREFECT_HOME"] = str(home)
 
 
 def _usage_error(message: str) -> typer.Exit:
