@@ -80,8 +80,9 @@ def _cell(text: str, limit: int = 200) -> str:
 
 def publish_summary(run_id: str, markdown: str) -> None:
     """Attach the summary to the flow run as a markdown artifact (visible in the Prefect UI)."""
+    outcome = markdown.splitlines()[0].removeprefix("# newsetl run summary: ")  # "every input stored" or "N inputs quarantined"
     create_markdown_artifact(
-        key="newsetl-run-summary", markdown=markdown, description=f"newsetl run {run_id}: counts per stage"
+        key="newsetl-run-summary", markdown=markdown, description=f"newsetl run {run_id}: {outcome}"
     )
 
 
