@@ -126,34 +126,37 @@ def reprocess(
             "%d of %d stored articles%s to recompute (%s): from stored raw_text, nothing fetched",
             len(plan), len(candidates), f" matching {where!r}" if where else "", ", ".join(requested),
         )
+        starts = [first for _, first in plan]
         progress.expect("inputs", len(plan))
+        progress.expect("cleanup", starts.count("cleanup"))
+        progress.expect("entities", starts.count("cleanup") + starts.count("entities"))
+        progress.expect("dedup", len(plan))
+        progress.expect("stored", len(plan))
         for offset in range(0, len(plan), settings.batch_size):
             chunk = dict(plan[offset : offset + settings.batch_size])
             counts.batches += 1
             articles = [reset_from(chunk[a.doc_id], a) for a in stored_articles(db_path, list(chunk), lock)]
             passed("inputs", len(articles), len(chunk))
             to_clean = [a for a in articles if chunk[a.doc_id] == "cleanup"]
-            progress.expect("cleanup", len(to_clean))
+            from_entities = [a for a in articles if chunk[a.doc_id] == "entities"]
             cleaned = StageOutput([], [])
             if to_clean:
                 history, page_keys = source_history_task(to_clean, db_path, lock)
                 cleaned = clean_task(StageOutput(to_clean), history, page_keys)
                 passed("cleanup", len(cleaned.articles), len(to_clean))
-            to_annotate = [*cleaned.articles, *(a for a in articles if chunk[a.doc_id] == "entities")]
-            progress.expect("entities", len(to_annotate))
+            to_annotate = [*cleaned.articles, *from_entities]
             annotated = extract_entities_task(cleaned.then(to_annotate, []), settings.ner_batch_size) if to_annotate else cleaned
-            passed("entities", len(annotated.articles), len(to_annotate))
+            # Counted against what entered the batch, so a record quarantined earlier shrinks the later bars too.
+            passed("entities", len(annotated.articles), len(to_clean) + len(from_entities))
             to_dedup = [*annotated.articles, *(a for a in articles if chunk[a.doc_id] == "dedup")]
-            progress.expect("dedup", len(to_dedup))
-            progress.expect("stored", len(to_dedup))
             if annotated.quarantined:
                 counts.add_quarantined(annotated.quarantined)
                 write_quarantine_task(db_path, run_id, annotated.quarantined, lock)
             deduped = dedup_task(to_dedup, db_path, settings.story_window_days, lock)
-            passed("dedup", len(deduped.articles), len(to_dedup))
+            passed("dedup", len(deduped.articles), len(chunk))
             counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
             counts.entities += sum(len(a.entities) for a in deduped.articles)
-            passed("stored", len(deduped.articles), len(to_dedup))
+            passed("stored", len(deduped.articles), len(chunk))
         status = "COMPLETED"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
