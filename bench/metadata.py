@@ -1,0 +1,183 @@
+"""Benchmark: metadata (title, date, authors, url, source) on fundus-tests, next to
+trafilatura's and htmldate's own answers, plus url/source fill on the other cleanup sets.
+
+Pages are read as a crawl leaves them: HTML files without their URL, source = the folder.
+Our figures come from `extract_metadata` + `settle_metadata` (the metadata stage alone, no
+cleanup, so a missing value is the stage's, not cleanup's fallback).
+
+* title: exact (whitespace folded) and normalised (case, accents, punctuation folded) match;
+* date: right to the day (the gold's UTC or local day), wrong, missing (a year or month
+  alone counts as missing);
+* authors: micro precision / recall / F1 over normalised names, and the share of pages
+  whose author set is exactly right;
+* url: filled, and the same host and path as the set's own URL; source: the URL's
+  registrable domain, and the same as the gold URL's.
+
+Also by language group (de / en / other) for the fundus figures: the rules were written
+on none of them in particular, so the groups show how evenly they hold.
+
+    .venv/bin/python bench/metadata.py [--limit N] [--no-baselines]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import unicodedata
+import warnings
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO.parent / "shared" / "bench"
+sys.path.insert(0, str(REPO))
+
+from newsetl.tasks.ingest import _decode_body  # noqa: E402
+from newsetl.tasks.metadata import extract_metadata, settle_metadata  # noqa: E402
+from newsetl.tasks.metadata.urls import normalise_url, registrable_domain  # noqa: E402
+from newsetl.tasks.records import Article, content_hash, stable_id  # noqa: E402
+
+NOW = datetime.now(timezone.utc)
+
+
+def key(text: str | None) -> str:
+    folded = unicodedata.normalize("NFKD", text or "").casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def page_article(page_id: str, html: str, folder: str) -> Article:
+    return Article(
+        doc_id=stable_id(page_id), source_uri=page_id, source=folder, raw_text=html, content_hash=content_hash(html),
+        input_format="html", fetched_at=NOW, source_from="folder",
+    )
+
+
+def ours(articles: list[Article]) -> list[dict]:
+    out = []
+    for a in settle_metadata(extract_metadata(articles)):
+        day = a.published_at if a.published_precision == "day" else None
+        out.append({"title": a.title, "date": day, "authors": list(a.authors), "url": a.url, "source": a.source if a.source_from == "url" else None})
+    return out
+
+
+def trafilatura_answers(html: str) -> dict:
+    from trafilatura import extract_metadata as tf_meta
+
+    doc = tf_meta(html)
+    date = datetime.strptime(doc.date, "%Y-%m-%d").replace(tzinfo=timezone.utc) if doc and doc.date else None
+    authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()] if doc else []
+    url = doc.url if doc else None
+    return {"title": doc.title if doc else None, "date": date, "authors": authors, "url": url, "source": registrable_domain(url)}
+
+
+def htmldate_answer(html: str) -> dict:
+    from htmldate import find_date
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = find_date(html)
+    date = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc) if value else None
+    return {"title": None, "date": date, "authors": [], "url": None, "source": None}
+
+
+def date_verdict(found: datetime | None, gold: str) -> str:
+    if found is None:
+        return "missing"
+    truth = datetime.fromisoformat(gold)
+    days = {truth.date(), truth.astimezone(timezone.utc).date()}
+    return "right" if found.astimezone(timezone.utc).date() in days else "wrong"
+
+
+def score(rows: list[tuple[dict, dict]]) -> dict:
+    """Scores of (answer, gold) pairs."""
+    n = len(rows)
+    s = defaultdict(float)
+    tp = n_found = n_gold = 0
+    for answer, gold in rows:
+        s["title_exact"] += " ".join((answer["title"] or "").split()) == " ".join(gold["title"].split())
+        s["title_norm"] += bool(answer["title"]) and key(answer["title"]) == key(gold["title"])
+        s["date_" + date_verdict(answer["date"], gold["published_at"])] += 1
+        found, truth = {key(a) for a in answer["authors"]} - {""}, {key(a) for a in gold["authors"]} - {""}
+        tp += len(found & truth)
+        n_found += len(found)
+        n_gold += len(truth)
+        s["authors_exact"] += found == truth
+        s["url_filled"] += bool(answer["url"])
+        s["url_right"] += bool(answer["url"]) and _same_page(answer["url"], gold["url"])
+        s["source_filled"] += bool(answer["source"])
+        s["source_right"] += bool(answer["source"]) and answer["source"] == registrable_domain(gold["url"])
+    out = {k: v / n for k, v in s.items()}
+    p, r = (tp / n_found if n_found else 0.0), (tp / n_gold if n_gold else 0.0)
+    out.update(authors_p=p, authors_r=r, authors_f1=2 * p * r / (p + r) if p + r else 0.0, n=n)
+    return out
+
+
+def _same_page(found: str, gold: str) -> bool:
+    a, b = urlsplit(normalise_url(found) or ""), urlsplit(normalise_url(gold) or "")
+    return a.hostname == b.hostname and a.path.rstrip("/") == b.path.rstrip("/")
+
+
+COLUMNS = ("title_exact", "title_norm", "date_right", "date_wrong", "date_missing", "authors_p", "authors_r", "authors_f1", "authors_exact", "url_filled", "url_right", "source_filled", "source_right")
+
+
+def print_table(title: str, results: dict[str, dict]) -> None:
+    print(f"\n### {title}\n")
+    print("| system | n | " + " | ".join(COLUMNS) + " |")
+    print("|---|---|" + "---|" * len(COLUMNS))
+    for name, r in results.items():
+        print(f"| {name} | {r['n']} | " + " | ".join(f"{r.get(c, 0.0):.3f}" for c in COLUMNS) + " |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="first N fundus pages (while iterating)")
+    parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--no-sets", action="store_true", help="skip the url/source check on the other cleanup sets")
+    args = parser.parse_args()
+
+    golds = [json.loads(line) for line in (BENCH / "metadata" / "fundus-tests.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    golds = golds[: args.limit] if args.limit else golds
+    html_dir = BENCH / "cleanup" / "fundus-tests" / "html"
+    htmls = [_decode_body((html_dir / f"{g['id']}.html").read_bytes(), None) for g in golds]
+    started = time.perf_counter()
+    answers = ours([page_article(g["id"], h, "fundus-tests") for g, h in zip(golds, htmls)])
+    elapsed = time.perf_counter() - started
+    systems = {"newsetl metadata": answers}
+    if not args.no_baselines:
+        systems["trafilatura 2.3.1 metadata"] = [trafilatura_answers(h) for h in htmls]
+        systems["htmldate (defaults)"] = [htmldate_answer(h) for h in htmls]
+    print_table("fundus-tests: all pages", {name: score(list(zip(a, golds))) for name, a in systems.items()})
+    groups = defaultdict(list)
+    for i, g in enumerate(golds):
+        groups[g["lang"] if g["lang"] in ("de", "en") else "other"].append(i)
+    print_table("fundus-tests by language group (newsetl)", {
+        f"{name} ({lang})": score([(systems[name][i], golds[i]) for i in idx]) for lang, idx in sorted(groups.items()) for name in list(systems)[:1]
+    })
+    print(f"\nnewsetl metadata: {len(golds)} pages in {elapsed:.1f} s ({len(golds) / elapsed:.0f} pages/s)")
+
+    if args.no_sets:
+        return
+    print("\n### url and source on the other cleanup sets (pages whose pages.jsonl has a url)\n")
+    print("| set | pages with url | url filled | same page | source from url | same domain |")
+    print("|---|---|---|---|---|---|")
+    for folder in sorted(p for p in (BENCH / "cleanup").iterdir() if (p / "pages.jsonl").exists()):
+        pages = [json.loads(line) for line in (folder / "pages.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        pages = [p for p in pages if p.get("url") and (folder / "html" / f"{p['id']}.html").exists()]
+        if not pages:
+            continue
+        arts = [page_article(p["id"], _decode_body((folder / "html" / f"{p['id']}.html").read_bytes(), None), folder.name) for p in pages]
+        got = ours(arts)
+        n = len(pages)
+        filled = sum(1 for a in got if a["url"])
+        same = sum(1 for a, p in zip(got, pages) if a["url"] and _same_page(a["url"], p["url"]))
+        src = sum(1 for a in got if a["source"])
+        dom = sum(1 for a, p in zip(got, pages) if a["source"] and a["source"] == registrable_domain(p["url"]))
+        print(f"| {folder.name} | {n} | {filled / n:.3f} | {same / n:.3f} | {src / n:.3f} | {dom / n:.3f} |")
+
+
+if __name__ == "__main__":
+    main()

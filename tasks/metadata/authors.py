@@ -1,0 +1,135 @@
+"""The people who wrote an article, from structured data and author meta tags.
+
+Only people are authors. Values that are dates, domains, e-mail or profile URLs, CMS
+defaults ("Super User", "admin") are dropped; agencies, desks and the site itself
+("Reuters", "Redaktion", "MND Staff", "ORF.at") go to `attribution` instead.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from newsetl.tasks.chrome_phrases import WIRE_SERVICES
+from newsetl.tasks.metadata.html_meta import PageMeta
+
+# Author meta tags, most specific first.
+AUTHOR_META = ("author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "byl", "cxenseparse:author")
+# "By A, B and C", "Von A und B", "Por A y B": prefixes and joiners in the big news languages.
+_BY = re.compile(r"^\s*(?:by|von|por|par|di|da|door|av|af|przez|od|от|автор|written by|text:|texto:|autor(?:in)?:?|auteur\s*:?)\s+", re.IGNORECASE)
+_JOINERS = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b|\bog\b|\boch\b|\bi\b|\bve\b|\bi\b|\bwith\b|\bmit\b|\bcon\b|\bavec\b|、|，)\s*", re.IGNORECASE)
+# Words that make a name an organisation or desk, not a person (several languages).
+_ORG_WORDS = re.compile(
+    r"\b(?:staff|team|desk|newsroom|redaktion|redaction|rédaction|redacción|redazione|redactie|redaksjon|redaksjonen|"
+    r"editors?|editorial|agency|agentur|agencia|agence|news|nachrichten|noticias|nouvelles|notizie|nieuws|zeitung|"
+    r"online|media|press|presse|prensa|verlag|service|services|group|gruppe|inc|ltd|gmbh|ag|sa|llc|corp|"
+    r"magazine|magazin|times|post|daily|tribune|journal|herald|gazette|radio|tv|television|channel|network|wire|"
+    r"correspondent|korrespondent|contributor|contributors|guest|gast|partner|sponsored|anzeige|werbung|"
+    r"dpa|afp|apa|sid|kna|epd|reuters)\b",
+    re.IGNORECASE,
+)
+# Content-management defaults and placeholders that name no one.
+_CMS_DEFAULTS = re.compile(r"^(?:super ?user|admin(?:istrator)?|webmaster|root|user|guest|unknown|anonymous|anonym|redakteur|editor|author|autor|auteur|none|null|n/?a|default)$", re.IGNORECASE)
+_MONTHS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni|juli|august|oktober|dezember|"
+    r"january|february|march|april|june|july|september|october|november|december|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b\.?",
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(r"(?:https?://|www\.|@|\.(?:com|de|at|ch|org|net|co|uk|fr|es|it|nl|be|pl|cz|ru|jp|kr|cn|info|news|tv)\b)", re.IGNORECASE)
+# Scripts that write a full name as one unbroken run (Chinese, Japanese, Korean, Thai).
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+MAX_NAME_WORDS = 5  # "Anna Giulia Fink", "Chus del Pino", "Jean-Claude van der Berg"
+
+
+def declared_authors(page: PageMeta) -> list[tuple[str, str]]:
+    """Return (name, kind) for each author the page declares: kind is "person" or
+    "organization" when structured data says so, else "unknown". Structured data first;
+    meta tags only when it names no one."""
+    found: list[tuple[str, str]] = []
+    for obj in page.articles:
+        found += _ld_authors(obj.get("author"))
+        if found:
+            break
+    if not found:
+        for key in AUTHOR_META:
+            for value in page.meta.get(key, ()):
+                found += [(name, "unknown") for name in split_names(value)]
+            if found:
+                break
+    if not found:
+        for value in (page.microdata.get("author") or [])[:3]:
+            found += [(name, "unknown") for name in split_names(value)]
+    return found
+
+
+def _ld_authors(value: object) -> list[tuple[str, str]]:
+    if isinstance(value, list):
+        return [item for v in value for item in _ld_authors(v)]
+    if isinstance(value, str):
+        return [(name, "unknown") for name in split_names(value)]
+    if isinstance(value, dict):
+        name = value.get("name")
+        kind = value.get("@type")
+        kind = kind[0] if isinstance(kind, list) and kind else kind
+        label = "person" if kind == "Person" else "organization" if isinstance(kind, str) and kind != "Thing" and kind else "unknown"
+        if isinstance(name, str):
+            return [(n, label) for n in split_names(name)]
+        if isinstance(name, list):
+            return [(n, label) for v in name if isinstance(v, str) for n in split_names(v)]
+    return []
+
+
+def split_names(value: str) -> list[str]:
+    """Split an author string ("By Ann Lee and Bo Li") into names, "By"/"Von" prefixes removed."""
+    value = re.sub(r"\s+", " ", value or "").strip()
+    if not value or value.startswith(("http://", "https://")):
+        return [value] if value else []
+    value = _BY.sub("", value)
+    return [part.strip(" .,-–—:") for part in _JOINERS.split(value) if part and part.strip(" .,-–—:")]
+
+
+def sort_authors(found: list[tuple[str, str]], site: str | None, domain: str | None) -> tuple[list[str], list[str]]:
+    """Split declared names into (people, attribution): dates, URLs and CMS defaults are
+    dropped; agencies, desks and the site's own name are attribution."""
+    people: list[str] = []
+    credits: list[str] = []
+    site_keys = {k for k in (_key(site or ""), _key((domain or "").split(".")[0]), _key(domain or "")) if k}
+    for name, kind in found:
+        verdict = classify_name(name, kind, site_keys)
+        target = people if verdict == "person" else credits if verdict == "attribution" else None
+        if target is not None and _key(name) not in {_key(n) for n in target}:
+            target.append(name)
+    return people, credits
+
+
+def classify_name(name: str, kind: str = "unknown", site_keys: set[str] = frozenset()) -> str | None:
+    """Return "person", "attribution" (agency, desk, publication) or None (not a name at all)."""
+    name = name.strip()
+    key = _key(name)
+    if not key or _CMS_DEFAULTS.match(name) or re.search(r"\d", name) or _MONTHS.fullmatch(name.strip()):
+        return None
+    if _MONTHS.search(name) and len(name.split()) <= 2 and not kind == "person":
+        return None  # "Dec", "Friday; January" and the like
+    if name.lower() in WIRE_SERVICES or key in site_keys or any(len(k) >= 4 and k in key for k in site_keys):
+        return "attribution"
+    if _DOMAIN.search(name):
+        return "attribution" if kind == "organization" or "." in name and " " not in name else None
+    if kind == "organization" or _ORG_WORDS.search(name):
+        return "attribution"
+    words = name.split()
+    if _UNSPACED_SCRIPT.search(name):
+        return "person" if len(name) <= 12 else "attribution"
+    if len(words) > MAX_NAME_WORDS:
+        return None
+    if len(words) == 1:
+        # One word is a person only when structured data says so ("Madonna"); else an acronym or desk.
+        return "person" if kind == "person" and not name.isupper() else "attribution"
+    if name.isupper() and len(words) <= 2 and all(len(w) <= 4 for w in words):
+        return "attribution"  # "MND", "AP DPA"
+    return "person"
+
+
+def _key(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
