@@ -139,7 +139,7 @@ def main() -> None:
     parser.add_argument("--no-sets", action="store_true", help="skip the url/source check on the other cleanup sets")
     args = parser.parse_args()
 
-    golds = [json.loads(line) for line in (BENCH / "metadata" / "fundus-tests.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    golds = [json.loads(line) for line in (BENCH / "metadata" / "fundus-tests.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
     golds = golds[: args.limit] if args.limit else golds
     html_dir = BENCH / "cleanup" / "fundus-tests" / "html"
     htmls = [_decode_body((html_dir / f"{g['id']}.html").read_bytes(), None) for g in golds]
@@ -165,7 +165,7 @@ def main() -> None:
     print("| set | pages with url | url filled | same page | source from url | same domain |")
     print("|---|---|---|---|---|---|")
     for folder in sorted(p for p in (BENCH / "cleanup").iterdir() if (p / "pages.jsonl").exists()):
-        pages = [json.loads(line) for line in (folder / "pages.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        pages = [json.loads(line) for line in (folder / "pages.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
         pages = [p for p in pages if p.get("url") and (folder / "html" / f"{p['id']}.html").exists()]
         if not pages:
             continue

@@ -14,7 +14,10 @@ from newsetl.tasks.chrome_phrases import WIRE_SERVICES
 from newsetl.tasks.metadata.html_meta import PageMeta
 
 # Author meta tags, most specific first.
-AUTHOR_META = ("author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "byl", "cxenseparse:author")
+AUTHOR_META = (
+    "author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
+    "byl", "cxenseparse:author", "twitter:misc:written by",
+)
 # "By A, B and C", "Von A und B", "Por A y B": prefixes and joiners in the big news languages.
 _BY = re.compile(r"^\s*(?:by|von|por|par|di|da|door|av|af|przez|od|от|автор|written by|text:|texto:|autor(?:in)?:?|auteur\s*:?)\s+", re.IGNORECASE)
 _JOINERS = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b|\bog\b|\boch\b|\bi\b|\bve\b|\bi\b|\bwith\b|\bmit\b|\bcon\b|\bavec\b|、|，)\s*", re.IGNORECASE)
@@ -39,28 +42,25 @@ _MONTHS = re.compile(
 _DOMAIN = re.compile(r"(?:https?://|www\.|@|\.(?:com|de|at|ch|org|net|co|uk|fr|es|it|nl|be|pl|cz|ru|jp|kr|cn|info|news|tv)\b)", re.IGNORECASE)
 # Scripts that write a full name as one unbroken run (Chinese, Japanese, Korean, Thai).
 _UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+# Characters no byline name holds: form labels ("Name *"), captions ("(Image: Getty").
+_NOT_IN_NAMES = re.compile(r"[*():|<>{}\[\]#=+?!]")
+_SOCIAL = re.compile(r"\b(?:twitter|facebook|instagram|linkedin|whatsapp|telegram|e-?mail|share|teilen|follow|folgen|abonnieren|subscribe)\b", re.IGNORECASE)
+# Lower-case words inside names: "Chus del Pino", "Ludwig van Beethoven", "Omar bin Laden".
+_PARTICLES = frozenset("van von der den de del della di da das dos du la le ter ten bin ibn al el y e zu vom".split())
 MAX_NAME_WORDS = 5  # "Anna Giulia Fink", "Chus del Pino", "Jean-Claude van der Berg"
 
 
-def declared_authors(page: PageMeta) -> list[tuple[str, str]]:
-    """Return (name, kind) for each author the page declares: kind is "person" or
-    "organization" when structured data says so, else "unknown". Structured data first;
-    meta tags only when it names no one."""
-    found: list[tuple[str, str]] = []
-    for obj in page.articles:
-        found += _ld_authors(obj.get("author"))
-        if found:
-            break
-    if not found:
-        for key in AUTHOR_META:
-            for value in page.meta.get(key, ()):
-                found += [(name, "unknown") for name in split_names(value)]
-            if found:
-                break
-    if not found:
-        for value in (page.microdata.get("author") or [])[:3]:
-            found += [(name, "unknown") for name in split_names(value)]
-    return found
+def declared_authors(page: PageMeta) -> list[tuple[bool, list[tuple[str, str]]]]:
+    """Return the names each source on the page declares, most trusted source first: the
+    JSON-LD article's `author`, each author meta tag, microdata, then the byline elements
+    of the markup. Each source is (declared, names): `declared` is false for the markup's
+    byline elements (their text may be a place or a "von"); a name is (name, kind), kind
+    "person" or "organization" when structured data says so, else "unknown"."""
+    sources = [(True, [item for obj in page.articles for item in _ld_authors(obj.get("author"))])]
+    sources += [(True, [(n, "unknown") for v in page.meta.get(key, ()) for n in split_names(v)]) for key in AUTHOR_META]
+    sources.append((True, [(n, "unknown") for v in (page.microdata.get("author") or [])[:3] for n in split_names(v)]))
+    sources.append((False, [(n, "unknown") for v in page.byline_names for n in split_names(v)]))
+    return [(declared, found) for declared, found in sources if found]
 
 
 def _ld_authors(value: object) -> list[tuple[str, str]]:
@@ -70,6 +70,8 @@ def _ld_authors(value: object) -> list[tuple[str, str]]:
         return [(name, "unknown") for name in split_names(value)]
     if isinstance(value, dict):
         name = value.get("name")
+        if not name and isinstance(value.get("familyName"), str):  # {"givenName": "Ann", "familyName": "Lee"}
+            name = f"{value.get('givenName') or ''} {value['familyName']}".strip()
         kind = value.get("@type")
         kind = kind[0] if isinstance(kind, list) and kind else kind
         label = "person" if kind == "Person" else "organization" if isinstance(kind, str) and kind != "Thing" and kind else "unknown"
@@ -89,35 +91,64 @@ def split_names(value: str) -> list[str]:
     return [part.strip(" .,-–—:") for part in _JOINERS.split(value) if part and part.strip(" .,-–—:")]
 
 
-def sort_authors(found: list[tuple[str, str]], site: str | None, domain: str | None) -> tuple[list[str], list[str]]:
-    """Split declared names into (people, attribution): dates, URLs and CMS defaults are
-    dropped; agencies, desks and the site's own name are attribution."""
+def sort_authors(sources: list[tuple[bool, list[tuple[str, str]]]], site: str | None, domain: str | None) -> tuple[list[str], list[str]]:
+    """Split declared names into (people, attribution). People come from the most trusted
+    source that names any (sources disagree on spelling; merging them repeats people);
+    agencies, desks and the site's own name from every source are attribution; dates,
+    URLs, e-mail addresses and CMS defaults are dropped."""
     people: list[str] = []
     credits: list[str] = []
     site_keys = {k for k in (_key(site or ""), _key((domain or "").split(".")[0]), _key(domain or "")) if k}
-    for name, kind in found:
-        verdict = classify_name(name, kind, site_keys)
-        target = people if verdict == "person" else credits if verdict == "attribution" else None
-        if target is not None and _key(name) not in {_key(n) for n in target}:
-            target.append(name)
-    return people, credits
+    for declared, found in sources:
+        named = []
+        for name, kind in found:
+            if not _DOMAIN.search(name):  # "Elena Oberholzer (obe)": a desk's initials, not the name
+                name = _PARENTHESIS.sub("", name).strip()
+            verdict = classify_name(name, kind, site_keys)
+            if verdict == "person" and not people:
+                named.append(name)
+            elif verdict == "attribution" and declared:
+                credits.append(name)
+        people = people or named
+    return _unique(people), _unique(credits)
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen, out = set(), []
+    for name in names:
+        if _key(name) not in seen:
+            seen.add(_key(name))
+            out.append(name)
+    return out
+
+
+# "Elena Oberholzer (obe)": a desk's initials after the name.
+_PARENTHESIS = re.compile(r"\s*\([^()]{0,40}\)")
 
 
 def classify_name(name: str, kind: str = "unknown", site_keys: set[str] = frozenset()) -> str | None:
     """Return "person", "attribution" (agency, desk, publication) or None (not a name at all)."""
     name = name.strip()
     key = _key(name)
+    if "@" in name or re.match(r"(?i)https?://", name) or _NOT_IN_NAMES.search(name):
+        return None  # an e-mail address, a profile link, a form label ("Name *"), a caption
     if not key or _CMS_DEFAULTS.match(name) or re.search(r"\d", name) or _MONTHS.fullmatch(name.strip()):
         return None
     if _MONTHS.search(name) and len(name.split()) <= 2 and not kind == "person":
         return None  # "Dec", "Friday; January" and the like
     if name.lower() in WIRE_SERVICES or key in site_keys or any(len(k) >= 4 and k in key for k in site_keys):
         return "attribution"
-    if _DOMAIN.search(name):
-        return "attribution" if kind == "organization" or "." in name and " " not in name else None
+    if any(_key(word) in site_keys for word in name.split()):
+        return "attribution"  # "MDR THÜRINGEN" on mdr.de
+    if name.islower() and " " not in name:
+        return None  # "von", "amw": a stray word or a desk's initials
+    if _DOMAIN.search(name):  # "ORF.at", "Deutsche Welle (www.dw.com)": a site names itself
+        return "attribution"
     if kind == "organization" or _ORG_WORDS.search(name):
         return "attribution"
     words = name.split()
+    if _SOCIAL.search(name):
+        return None  # "Twitter Facebook": share buttons beside the byline
     if _UNSPACED_SCRIPT.search(name):
         return "person" if len(name) <= 12 else "attribution"
     if len(words) > MAX_NAME_WORDS:
@@ -127,6 +158,8 @@ def classify_name(name: str, kind: str = "unknown", site_keys: set[str] = frozen
         return "person" if kind == "person" and not name.isupper() else "attribution"
     if name.isupper() and len(words) <= 2 and all(len(w) <= 4 for w in words):
         return "attribution"  # "MND", "AP DPA"
+    if any(w[0].islower() and w.lower() not in _PARTICLES for w in words if w[0].isalpha()):
+        return None  # "Please enter your name here": names capitalise all but their particles
     return "person"
 
 

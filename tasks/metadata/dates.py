@@ -10,6 +10,7 @@ the URL's date itself.
 
 from __future__ import annotations
 
+import logging
 import re
 import warnings
 from dataclasses import dataclass
@@ -18,6 +19,10 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from newsetl.tasks.metadata.html_meta import PageMeta
+
+# htmldate logs an ERROR for every page it cannot parse (a fragment, a tiny page); for us
+# that is just "no date", already handled, so its log stays quiet below CRITICAL.
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 # No news site published before the web was public; earlier values are birth dates,
 # founding years and zero dates.

@@ -34,6 +34,7 @@ class PageMeta:
     h1: tuple[str, ...] = ()  # text of the <h1> elements
     microdata: dict[str, list[str]] = field(default_factory=dict)  # itemprop (outside <meta>) -> text or datetime
     time_datetimes: tuple[str, ...] = ()  # <time datetime=…> values
+    byline_names: tuple[str, ...] = ()  # text of rel=author links and short elements classed "author…"
 
     def first(self, *keys: str) -> str | None:
         """Return the first non-empty meta value among `keys` (in the order given), or None."""
@@ -82,7 +83,28 @@ def read_page_meta(html: str) -> PageMeta:
         if value:
             microdata.setdefault(node.get("itemprop").strip().lower(), []).append(value)
     times = tuple(v.strip() for node in root.iter("time") if (v := node.get("datetime")))
-    return PageMeta(meta, canonical, base, tuple(articles), tuple(others), title or None, h1, microdata, times)
+    return PageMeta(meta, canonical, base, tuple(articles), tuple(others), title or None, h1, microdata, times, _byline_names(root))
+
+
+# Class names that mark an author's name in a byline (authorname, article-author, c-byline__author).
+_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|autor|auteur|byline__name|author-name|authorname)(?:$|[\s_-]|name|link|s\b)", re.IGNORECASE)
+BYLINE_NAME_MAX_CHARS = 80  # a name, not an author box with a biography
+
+
+def _byline_names(root) -> tuple[str, ...]:
+    """Text of the elements a page marks as an author's name: rel=author links, and short
+    elements whose class says author (the first few, in page order)."""
+    names: list[str] = []
+    for node in root.xpath('//a[@rel="author"] | //*[@class][not(self::meta)][not(self::body)][not(self::article)]'):
+        if node.tag != "a" or (node.get("rel") or "").lower() != "author":
+            if not _AUTHOR_CLASS.search(node.get("class") or ""):
+                continue
+        text = _clean(node.text_content())
+        if text and len(text) <= BYLINE_NAME_MAX_CHARS and text not in names:
+            names.append(text)
+        if len(names) >= 8:
+            break
+    return tuple(names)
 
 
 def _clean(text: str) -> str:
@@ -113,8 +135,8 @@ def _json_ld_objects(text: str) -> Iterator[dict]:
         if isinstance(item, list):
             stack[0:0] = item
         elif isinstance(item, dict):
-            graph = item.get("@graph")
-            if isinstance(graph, list):
-                stack[0:0] = graph
+            # A page's article may sit inside another object: @graph, a WebPage's mainEntity.
+            nested = [item[k] for k in ("@graph", "mainEntity") if isinstance(item.get(k), (list, dict))]
+            stack[0:0] = nested
             if "@type" in item:
                 yield item

@@ -128,4 +128,23 @@ def _key(text: str) -> str:
 
 
 def _text(value: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(value)).strip()
+    return repair_mojibake(re.sub(r"\s+", " ", html.unescape(value)).strip())
+
+
+# UTF-8 read as Windows-1252 or Latin-1: "Ã¼" for "ü", "â€™" for "’", "Â£" for "£".
+_MOJIBAKE = re.compile(r"[ÃÂâ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 that was decoded as Windows-1252 somewhere upstream (a CMS writing its
+    metadata twice-encoded); text without those telltale pairs comes back unchanged."""
+    if not _MOJIBAKE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            repaired = text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if len(_MOJIBAKE.findall(repaired)) < len(_MOJIBAKE.findall(text)):
+            return repaired
+    return text

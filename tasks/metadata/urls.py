@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import tldextract
 
@@ -37,7 +37,8 @@ def normalise_url(url: str | None, base: str | None = None) -> str | None:
         return None
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
     netloc = parts.netloc.lower()
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")  # "fürs" and "f%C3%BCrs": one address
+    return urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
 
 
 def registrable_domain(url: str | None) -> str | None:
@@ -52,7 +53,12 @@ def registrable_domain(url: str | None) -> str | None:
 def declared_url(page: PageMeta, base: str | None = None) -> str | None:
     """Return the page's own address: <link rel=canonical>, og:url, then the JSON-LD article's
     url / mainEntityOfPage, normalised; a site's home page loses to a declared article path."""
-    candidates = [page.canonical, page.first("og:url", "twitter:url")]
+    canonical, shared = page.canonical, page.first("og:url", "twitter:url")
+    candidates = [canonical, shared]
+    if canonical and shared and _host(normalise_url(canonical, base or page.base)) != _host(normalise_url(shared, base or page.base)):
+        # A syndicated copy points its canonical at the original on another site; its
+        # og:url is still this page's own address (and this site is its source).
+        candidates = [shared, canonical]
     for obj in page.articles:
         candidates.append(_ld_url(obj.get("url")))
         candidates.append(_ld_url(obj.get("mainEntityOfPage")))
@@ -61,6 +67,10 @@ def declared_url(page: PageMeta, base: str | None = None) -> str | None:
     # Some sites declare their home page as every page's canonical: a deeper address wins.
     deep = [u for u in found if urlsplit(u).path.strip("/")]
     return (deep or found or [None])[0]
+
+
+def _host(url: str | None) -> str | None:
+    return urlsplit(url).hostname if url else None
 
 
 def _ld_url(value: object) -> str | None:
