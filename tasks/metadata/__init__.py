@@ -102,7 +102,10 @@ def _page_date(article: Article, page: PageMeta, url: str | None) -> FoundDate |
     chosen = choose_date(candidates, url, article.fetched_at)
     if (chosen is None or chosen.precision != "day") and article.input_format == "html":
         guess = htmldate_guess(article.raw_text, url)
-        if guess is not None:
+        # htmldate fills a missing day with the 1st and a missing month with January: such a
+        # "day" may be a year or month we already know is all the page says (or a copyright year).
+        filled = guess is not None and (guess.value.day == 1 and (chosen is not None or guess.value.month == 1))
+        if guess is not None and not filled:
             chosen = choose_date([*candidates, guess], url, article.fetched_at) or chosen
     return chosen
 

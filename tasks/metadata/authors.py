@@ -47,6 +47,7 @@ _NOT_IN_NAMES = re.compile(r"[*():|<>{}\[\]#=+?!]")
 _SOCIAL = re.compile(r"\b(?:twitter|facebook|instagram|linkedin|whatsapp|telegram|e-?mail|share|teilen|follow|folgen|abonnieren|subscribe)\b", re.IGNORECASE)
 # Lower-case words inside names: "Chus del Pino", "Ludwig van Beethoven", "Omar bin Laden".
 _PARTICLES = frozenset("van von der den de del della di da das dos du la le ter ten bin ibn al el y e zu vom".split())
+_TLDS = frozenset("com net org de at ch fr es it nl be pl uk co info news tv eu ru cz se no dk fi pt".split())
 MAX_NAME_WORDS = 5  # "Anna Giulia Fink", "Chus del Pino", "Jean-Claude van der Berg"
 
 
@@ -140,13 +141,15 @@ def classify_name(name: str, kind: str = "unknown", site_keys: set[str] = frozen
         return "attribution"
     if any(_key(word) in site_keys for word in name.split()):
         return "attribution"  # "MDR THÜRINGEN" on mdr.de
-    if name.islower() and " " not in name:
-        return None  # "von", "amw": a stray word or a desk's initials
     if _DOMAIN.search(name):  # "ORF.at", "Deutsche Welle (www.dw.com)": a site names itself
         return "attribution"
+    if name.islower() and " " not in name:
+        return None  # "von", "amw": a stray word or a desk's initials
     if kind == "organization" or _ORG_WORDS.search(name):
         return "attribution"
     words = name.split()
+    if len(words) >= 2 and (words[0].lower() == "www" or words[-1].lower() in _TLDS):
+        return "attribution"  # "Www Medianotions De": a domain turned into words by a CMS
     if _SOCIAL.search(name):
         return None  # "Twitter Facebook": share buttons beside the byline
     if _UNSPACED_SCRIPT.search(name):
