@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 import unicodedata
@@ -130,6 +131,7 @@ def _same_page(found: str, gold: str) -> bool:
     return a.hostname == b.hostname and a.path.rstrip("/") == b.path.rstrip("/")
 
 
+_DECLARES_URL = re.compile(r"""rel=["']?canonical|property=["']?og:url""", re.IGNORECASE)
 COLUMNS = (
     "title_exact", "title_norm", "date_right", "date_wrong", "date_missing", "authors_p", "authors_r", "authors_f1",
     "authors_exact", "credited_f1", "url_filled", "url_right", "source_filled", "source_right",
@@ -206,8 +208,8 @@ def main() -> None:
     if args.no_sets:
         return
     print("\n### url and source on the other cleanup sets (pages whose pages.jsonl has a url)\n")
-    print("| set | pages with url | url filled | same page | source from url | same domain |")
-    print("|---|---|---|---|---|---|")
+    print("| set | pages with url | declaring one | url filled | filled where declared | same page | source from url | same domain |")
+    print("|---|---|---|---|---|---|---|---|")
     for folder in sorted(p for p in (BENCH / "cleanup").iterdir() if (p / "pages.jsonl").exists()):
         pages = [json.loads(line) for line in (folder / "pages.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
         pages = [p for p in pages if p.get("url") and (folder / "html" / f"{p['id']}.html").exists()]
@@ -215,12 +217,16 @@ def main() -> None:
             continue
         arts = [page_article(p["id"], _decode_body((folder / "html" / f"{p['id']}.html").read_bytes(), None), folder.name) for p in pages]
         got = ours(arts)
+        # Told by a plain pattern, not by the parser under test.
+        declaring = [i for i, a in enumerate(arts) if _DECLARES_URL.search(a.raw_text)]
+        filled_declared = sum(1 for i in declaring if got[i]["url"])
         n = len(pages)
         filled = sum(1 for a in got if a["url"])
         same = sum(1 for a, p in zip(got, pages) if a["url"] and _same_page(a["url"], p["url"]))
         src = sum(1 for a in got if a["source"])
         dom = sum(1 for a, p in zip(got, pages) if a["source"] and a["source"] == registrable_domain(p["url"]))
-        print(f"| {folder.name} | {n} | {filled / n:.3f} | {same / n:.3f} | {src / n:.3f} | {dom / n:.3f} |")
+        share = f"{filled_declared / len(declaring):.3f}" if declaring else "-"
+        print(f"| {folder.name} | {n} | {len(declaring)} | {filled / n:.3f} | {share} | {same / n:.3f} | {src / n:.3f} | {dom / n:.3f} |")
 
 
 if __name__ == "__main__":

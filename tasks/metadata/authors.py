@@ -157,8 +157,11 @@ def classify_name(name: str, kind: str = "unknown", site_keys: set[str] = frozen
     if len(words) > MAX_NAME_WORDS:
         return None
     if len(words) == 1:
-        # One word is a person only when structured data says so ("Madonna"); else an acronym or desk.
-        return "person" if kind == "person" and not name.isupper() else "attribution"
+        # One word is a person only when structured data says so ("Madonna"), an agency
+        # when it is an acronym ("SDA", "TPN"); otherwise a place or a stray word ("Nairobi").
+        if kind == "person" and not name.isupper():
+            return "person"
+        return "attribution" if name.isupper() or kind == "organization" else None
     if name.isupper() and len(words) <= 2 and all(len(w) <= 4 for w in words):
         return "attribution"  # "MND", "AP DPA"
     if any(w[0].islower() and w.lower() not in _PARTICLES for w in words if w[0].isalpha()):
