@@ -21,14 +21,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.metadata.authors import declared_authors, sort_authors
-from newsetl.tasks.metadata.dates import EARLIEST, FUTURE_SLACK, FoundDate, choose_date, declared_dates, htmldate_guess, url_date, URL_AGREEMENT
+from newsetl.tasks.metadata.dates import EARLIEST, FUTURE_SLACK, URL_AGREEMENT, FoundDate, choose_date, declared_dates, htmldate_guess, url_date
 from newsetl.tasks.metadata.html_meta import PageMeta, read_page_meta
 from newsetl.tasks.metadata.titles import page_title, site_name
 from newsetl.tasks.metadata.urls import declared_url, normalise_url, registrable_domain
@@ -36,8 +35,6 @@ from newsetl.tasks.records import Article, StageOutput
 
 VERSION = "metadata-1"
 STAGE = "metadata"
-# Where `source` came from, most trusted first; "folder" is the last resort.
-SOURCE_FROM = ("input", "sources_file", "url", "feed", "folder")
 
 
 def extract_metadata(articles: list[Article]) -> list[Article]:
@@ -55,9 +52,8 @@ def article_metadata(article: Article) -> Article:
     site = site_name(page)
     title = article.title or page_title(page, site, domain)
     people, credits = sort_authors(declared_authors(page), site, domain)
-    dated = _input_date(article)
-    if dated is None and article.published_at is None:
-        dated = _page_date(article, page, url)
+    # The input's (or feed's) date wins; one outside the plausible range is no date at all.
+    dated = _input_date(article) or _page_date(article, page, url)
     return replace(
         article,
         url=url,
@@ -67,7 +63,7 @@ def article_metadata(article: Article) -> Article:
         title=title,
         published_at=dated.value if dated else None,
         published_precision=dated.precision if dated else None,
-        published_from=(article.published_from if dated and dated.origin == "input" else dated.origin) if dated else None,
+        published_from=_date_origin(article, dated),
         authors=tuple(people),
         credits=tuple(credits),
         versions={**article.versions, "metadata": VERSION},
@@ -97,6 +93,13 @@ def _input_date(article: Article) -> FoundDate | None:
     return FoundDate(value, "day", "input")
 
 
+def _date_origin(article: Article, dated: FoundDate | None) -> str | None:
+    """`published_from` for a chosen date: the input's own label ("input", "feed") for its date."""
+    if dated is None:
+        return None
+    return (article.published_from or "input") if dated.origin == "input" else dated.origin
+
+
 def _page_date(article: Article, page: PageMeta, url: str | None) -> FoundDate | None:
     candidates = declared_dates(page)
     chosen = choose_date(candidates, url, article.fetched_at)
@@ -119,7 +122,7 @@ def settle_metadata(articles: list[Article]) -> list[Article]:
     for article in articles:
         value, source, precision = article.published_at, article.published_from, article.published_precision
         if value is not None and precision is None:  # cleanup's date: the metadata stage found none
-            from_url = url_date(article.url)
+            from_url = url_date(article.url, compact=False)
             year_only = source == "html_metadata" and (value.month, value.day, value.hour, value.minute) == (1, 1, 0, 0)
             if year_only or not EARLIEST <= value <= article.fetched_at + FUTURE_SLACK:
                 value, source = None, None

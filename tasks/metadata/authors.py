@@ -20,7 +20,7 @@ AUTHOR_META = (
 )
 # "By A, B and C", "Von A und B", "Por A y B": prefixes and joiners in the big news languages.
 _BY = re.compile(r"^\s*(?:by|von|por|par|di|da|door|av|af|przez|od|от|автор|written by|text:|texto:|autor(?:in)?:?|auteur\s*:?)\s+", re.IGNORECASE)
-_JOINERS = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b|\bog\b|\boch\b|\bi\b|\bve\b|\bi\b|\bwith\b|\bmit\b|\bcon\b|\bavec\b|、|，)\s*", re.IGNORECASE)
+_JOINERS = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b|\bog\b|\boch\b|\bi\b|\bve\b|\bwith\b|\bmit\b|\bcon\b|\bavec\b|、|，)\s*", re.IGNORECASE)
 # Words that make a name an organisation or desk, not a person (several languages).
 _ORG_WORDS = re.compile(
     r"\b(?:staff|team|desk|newsroom|redaktion|redaction|rédaction|redacción|redazione|redactie|redaksjon|redaksjonen|"

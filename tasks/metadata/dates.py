@@ -50,7 +50,6 @@ _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\s
 # Dates in URL paths: /2024/05/03/, /2024-05-03-, 20240503 as a path segment or slug part.
 _URL_YMD = re.compile(r"(?<!\d)((?:19|20)\d\d)[/_-]([01]?\d)[/_-]([0-3]?\d)(?!\d)")
 _URL_COMPACT = re.compile(r"(?<![\d])((?:19|20)\d\d)([01]\d)([0-3]\d)(?![\d])")
-_URL_YM = re.compile(r"/((?:19|20)\d\d)/([01]?\d)/(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -119,12 +118,13 @@ def _written_date(text: str) -> tuple[datetime, str] | None:
     return (value.astimezone(timezone.utc), "day") if value else None
 
 
-def url_date(url: str | None) -> datetime | None:
-    """Return the full date written in a URL's path (/2024/05/03/, 2024-05-03, 20240503), or None."""
+def url_date(url: str | None, compact: bool = True) -> datetime | None:
+    """Return the full date written in a URL's path (/2024/05/03/, 2024-05-03, and with
+    `compact` also 20240503), or None."""
     if not url:
         return None
     path = urlsplit(url).path
-    for pattern in (_URL_YMD, _URL_COMPACT):
+    for pattern in (_URL_YMD, _URL_COMPACT) if compact else (_URL_YMD,):
         for match in pattern.finditer(path):
             try:
                 return datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=timezone.utc)
@@ -165,7 +165,10 @@ def choose_date(candidates: list[FoundDate], url: str | None, fetched_at: dateti
         if agreeing:
             return agreeing[0]
         # Nothing in the markup names the URL's day: an updated or unrelated date, or none.
-        return FoundDate(from_url, "day", "url")
+        # Only a separated date (/2024/05/03/) overrules the markup; eight digits in a row
+        # may be an article number that happens to read as a date.
+        if not days or url_date(url, compact=False) is not None:
+            return FoundDate(from_url, "day", "url")
     if days:
         return days[0]
     coarse = [c for c in plausible if c.precision in ("month", "year")]

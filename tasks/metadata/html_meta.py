@@ -33,7 +33,6 @@ class PageMeta:
     title: str | None = None  # <title>
     h1: tuple[str, ...] = ()  # text of the <h1> elements
     microdata: dict[str, list[str]] = field(default_factory=dict)  # itemprop (outside <meta>) -> text or datetime
-    time_datetimes: tuple[str, ...] = ()  # <time datetime=…> values
     byline_names: tuple[str, ...] = ()  # text of rel=author links and short elements classed "author…"
 
     def first(self, *keys: str) -> str | None:
@@ -82,8 +81,7 @@ def read_page_meta(html: str) -> PageMeta:
         value = node.get("datetime") or node.get("content") or _clean(node.text_content())
         if value:
             microdata.setdefault(node.get("itemprop").strip().lower(), []).append(value)
-    times = tuple(v.strip() for node in root.iter("time") if (v := node.get("datetime")))
-    return PageMeta(meta, canonical, base, tuple(articles), tuple(others), title or None, h1, microdata, times, _byline_names(root))
+    return PageMeta(meta, canonical, base, tuple(articles), tuple(others), title or None, h1, microdata, _byline_names(root))
 
 
 # Class names that mark an author's name in a byline (authorname, article-author, c-byline__author).

@@ -178,3 +178,11 @@ def test_dates_domains_and_cms_defaults_are_not_authors():
     assert classify_name("AFP") == "attribution"
     assert classify_name("valleygazette.com") == "attribution"
     assert classify_name("배윤경") == "person"
+
+
+def test_eight_digits_in_a_url_do_not_overrule_the_pages_date():
+    head = '<meta property="article:published_time" content="2024-05-03T10:00:00Z">'
+    got = one(page(head, url="https://www.example.com/news/article-20110512.html"))
+    assert (got.published_at.date().isoformat(), got.published_from) == ("2024-05-03", "html_metadata")
+    alone = one(page(url="https://www.example.com/news/20110512-bridge.html"))
+    assert (alone.published_at, alone.published_from) == (datetime(2011, 5, 12, tzinfo=timezone.utc), "url")
