@@ -288,6 +288,10 @@ def _decode_bom(data: bytes) -> str | None:
             try:
                 return data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
+                # A UTF-8 file with a few stray Windows-1252 bytes keeps its mixed-encoding repair.
+                repaired = _mostly_utf8(data[len(bom) :]) if encoding == "utf-8" else None
+                if repaired is not None:
+                    return repaired
                 raise InputError(f"not {encoding.upper()} although it starts with its byte-order mark: {exc.reason}") from None
     return None
 

@@ -280,6 +280,10 @@ def test_a_byte_order_mark_followed_by_other_bytes_is_quarantined_with_the_reaso
 def test_mixed_encoding_repair_still_reads_stray_latin1_bytes_in_utf8(tmp_path):
     data = "Zürich report: ".encode("utf-8") + "Café crème".encode("cp1252") + " ends here.".encode("utf-8")
     assert decode_text(data) == "Zürich report: Café crème ends here."
+    assert decode_text(b"\xef\xbb\xbf" + data) == "Zürich report: Café crème ends here."
+    (tmp_path / "mixed.html").write_bytes(b"\xef\xbb\xbf<p>" + data + b"</p>")
+    [article], bad = read_all([tmp_path / "mixed.html"])
+    assert bad == [] and "Café crème" in article.raw_text
 
 
 def test_source_from_says_where_the_source_came_from(tmp_path):
