@@ -173,6 +173,18 @@ def sweep(golds: list[dict], htmls: list[str], groups: dict[str, list[int]]) -> 
         dates.URL_AGREEMENT = stage.URL_AGREEMENT = timedelta(days=days, hours=12 if days == 0 else 0)
         print(f"| URL_AGREEMENT (date_right) | {days or 0.5} d | {figures('date_right')} |")
     dates.URL_AGREEMENT = stage.URL_AGREEMENT = default
+    from newsetl.tasks.metadata import authors, html_meta
+
+    default = authors.MAX_NAME_WORDS
+    for value in (3, 4, 5, 6, 8):
+        authors.MAX_NAME_WORDS = value
+        print(f"| MAX_NAME_WORDS (authors_f1) | {value} | {figures('authors_f1')} |")
+    authors.MAX_NAME_WORDS = default
+    default = html_meta.BYLINE_NAME_MAX_CHARS
+    for value in (30, 50, 80, 120, 200):
+        html_meta.BYLINE_NAME_MAX_CHARS = value
+        print(f"| BYLINE_NAME_MAX_CHARS (authors_f1) | {value} | {figures('authors_f1')} |")
+    html_meta.BYLINE_NAME_MAX_CHARS = default
 
 
 def main() -> None:
