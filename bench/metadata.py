@@ -59,9 +59,11 @@ def page_article(page_id: str, html: str, folder: str) -> Article:
     )
 
 
-def ours(articles: list[Article]) -> list[dict]:
+def ours(articles: list[Article], stored: list | None = None) -> list[dict]:
     out = []
     for a in settle_metadata(extract_metadata(articles)):
+        if stored is not None:
+            stored.append(a)
         day = a.published_at if a.published_precision == "day" else None
         credited = [*a.authors, *a.credits]
         out.append({"title": a.title, "date": day, "authors": list(a.authors), "credited": credited, "url": a.url, "source": a.source if a.source_from == "url" else None})
@@ -222,13 +224,16 @@ def main() -> None:
     print("\n### url and source on the other cleanup sets (pages whose pages.jsonl has a url)\n")
     print("| set | pages with url | declaring one | url filled | filled where declared | same page | source from url | same domain |")
     print("|---|---|---|---|---|---|---|---|")
+    sanity = []
     for folder in sorted(p for p in (BENCH / "cleanup").iterdir() if (p / "pages.jsonl").exists()):
         pages = [json.loads(line) for line in (folder / "pages.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
         pages = [p for p in pages if p.get("url") and (folder / "html" / f"{p['id']}.html").exists()]
         if not pages:
             continue
         arts = [page_article(p["id"], _decode_body((folder / "html" / f"{p['id']}.html").read_bytes(), None), folder.name) for p in pages]
-        got = ours(arts)
+        kept: list[Article] = []
+        got = ours(arts, kept)
+        sanity.append((folder.name, kept))
         # Told by a plain pattern, not by the parser under test.
         declaring = [i for i, a in enumerate(arts) if _DECLARES_URL.search(a.raw_text)]
         filled_declared = sum(1 for i in declaring if got[i]["url"])
@@ -239,6 +244,19 @@ def main() -> None:
         dom = sum(1 for a, p in zip(got, pages) if a["source"] and a["source"] == registrable_domain(p["url"]))
         share = f"{filled_declared / len(declaring):.3f}" if declaring else "-"
         print(f"| {folder.name} | {n} | {len(declaring)} | {filled / n:.3f} | {share} | {same / n:.3f} | {src / n:.3f} | {dom / n:.3f} |")
+    print("\n### what the stage fills on those sets (no gold: shares of pages; site-name titles and January 1 days should be 0)\n")
+    print("| set | pages | title | title = site name | dated to the day | year/month only | Jan 1 00:00 as a day | authors | attribution |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, kept in sanity:
+        n = len(kept)
+        site_titles = sum(1 for a in kept if a.title and a.site_name and key(a.title) == key(a.site_name))
+        days = [a for a in kept if a.published_precision == "day"]
+        jan1 = sum(1 for a in days if (a.published_at.month, a.published_at.day, a.published_at.hour, a.published_at.minute) == (1, 1, 0, 0))
+        coarse = sum(1 for a in kept if a.published_precision in ("year", "month"))
+        print(
+            f"| {name} | {n} | {sum(1 for a in kept if a.title) / n:.3f} | {site_titles / n:.3f} | {len(days) / n:.3f} | "
+            f"{coarse / n:.3f} | {jan1 / n:.3f} | {sum(1 for a in kept if a.authors) / n:.3f} | {sum(1 for a in kept if a.credits) / n:.3f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ _ORG_WORDS = re.compile(
     r"online|media|press|presse|prensa|verlag|service|services|group|gruppe|inc|ltd|gmbh|ag|sa|llc|corp|"
     r"magazine|magazin|times|post|daily|tribune|journal|herald|gazette|radio|tv|television|channel|network|wire|"
     r"correspondent|korrespondent|contributor|contributors|guest|gast|partner|sponsored|anzeige|werbung|"
+    r"writer|reporter|columnist|photographer|kitchens?|advantage|"
     r"dpa|afp|apa|sid|kna|epd|reuters)\b",
     re.IGNORECASE,
 )
@@ -108,6 +109,7 @@ def sort_authors(sources: list[tuple[bool, list[tuple[str, str]]]], site: str | 
         for name, kind in found:
             if not _DOMAIN.search(name):  # "Elena Oberholzer (obe)": a desk's initials, not the name
                 name = _PARENTHESIS.sub("", name).strip()
+            name = _CREDENTIALS.sub("", name).strip()  # "Jillian Kubala, MS, RD" splits into a name and degrees
             verdict = classify_name(name, kind, site_keys)
             if verdict == "person" and not people:
                 named.append(name)
@@ -126,6 +128,11 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+# Degrees and suffixes after a name ("B.Comm", "PhD", "MS", "RD"): not part of it, and not names.
+_CREDENTIALS = re.compile(
+    r"(?:^|\s+)(?:ph\.?d|m\.?d|m\.?s|r\.?d|r\.?n|mba|cfp|cpa|cfa|esq|b\.?comm?|b\.?a|m\.?a|b\.?sc|m\.?sc|llm|jr|sr|dr\.? med)\.?$",
+    re.IGNORECASE,
+)
 # "Elena Oberholzer (obe)": a desk's initials after the name.
 _PARENTHESIS = re.compile(r"\s*\([^()]{0,40}\)")
 

@@ -168,6 +168,8 @@ def test_only_people_are_authors_organisations_go_to_attribution():
 def test_author_meta_strings_are_split_and_cleaned():
     got = one(page('<meta name="author" content="By Ann Lee and Chus del Pino (cdp)">'))
     assert got.authors == ("Ann Lee", "Chus del Pino")
+    got = one(page('<meta name="author" content="Jill Kubala, MS, RD">'))
+    assert (got.authors, got.attribution) == (("Jill Kubala",), None)
 
 
 def test_dates_domains_and_cms_defaults_are_not_authors():
