@@ -91,11 +91,19 @@ _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|autor|auteur|byline__name|aut
 BYLINE_NAME_MAX_CHARS = 80
 
 
+# A cheap first cut (lxml evaluates it in C); _AUTHOR_CLASS then decides.
+_AUTHOR_XPATH = (
+    '//a[@rel="author"] | //*[not(self::body)][not(self::article)]['
+    'contains(translate(@class, "AUTHOR", "author"), "author") or contains(translate(@class, "AUTOR", "autor"), "autor")'
+    ' or contains(translate(@class, "AUTEUR", "auteur"), "auteur") or contains(@class, "byline__name")]'
+)
+
+
 def _byline_names(root) -> tuple[str, ...]:
     """Text of the elements a page marks as an author's name: rel=author links, and short
     elements whose class says author (the first few, in page order)."""
     names: list[str] = []
-    for node in root.xpath('//a[@rel="author"] | //*[@class][not(self::meta)][not(self::body)][not(self::article)]'):
+    for node in root.xpath(_AUTHOR_XPATH):
         if node.tag != "a" or (node.get("rel") or "").lower() != "author":
             if not _AUTHOR_CLASS.search(node.get("class") or ""):
                 continue
