@@ -6,8 +6,10 @@ each stage made it. `newsetl reprocess [--stage cleanup|entities|dedup|all] [--w
 selects the stored articles whose version of a requested stage differs from the running
 one (narrowed by `--where`, a condition over `articles`; `--force` takes every selected
 row), and recomputes from the earliest stale stage on — cleanup → entities → dedup, since
-each later stage reads what the earlier one made — keeping what comes before it (ingest
-and language are never redone). Batches go through the same Prefect tasks as a run, are
+each later stage reads what the earlier one made — keeping what comes before it (ingest,
+metadata and language are never redone; the stored date is kept, and so is the stored
+attribution when cleanup finds none, as it may have come from the page's declared credits,
+which are not stored). Batches go through the same Prefect tasks as a run, are
 written in one transaction each, and the flow ends with the same progress, `runs` row and
 summary; a record a stage fails on is quarantined and its stored row stays as it was.
 """
@@ -30,6 +32,7 @@ from newsetl.tasks import dedup as dedup_stage
 from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
+from newsetl.tasks.metadata import settle_metadata_task
 from newsetl.tasks.models import model_version
 from newsetl.tasks.records import Article, StageOutput
 from newsetl.tasks.settings import DEFAULT_DB, Settings
@@ -41,7 +44,6 @@ from newsetl.tasks.store import (
 STAGES = ("cleanup", "entities", "dedup")  # in pipeline order: recomputing one redoes those after it
 STAGE_CHOICES = (*STAGES, "all")
 VERSION_KEYS = {"cleanup": "cleanup", "entities": "ner", "dedup": "dedup"}  # keys of articles.versions
-_DERIVED_DATES = ("html_metadata", "dateline")  # published_from values cleanup found (redone with it)
 
 
 def current_versions(language: str | None) -> dict[str, str | None]:
@@ -74,11 +76,9 @@ def reset_from(stage: str, article: Article) -> Article:
     if stage in ("cleanup", "entities"):
         article = replace(article, entities=(), ner_model=None)
     if stage == "cleanup":
-        derived = article.published_from in _DERIVED_DATES
         article = replace(
             article, clean_text=None, removed_lines=(), byline=None, attribution=None, is_article=True,
             not_article_reason=None, line_keys=frozenset(),
-            published_at=None if derived else article.published_at, published_from=None if derived else article.published_from,
         )
     return article
 
@@ -135,14 +135,17 @@ def reprocess(
         for offset in range(0, len(plan), settings.batch_size):
             chunk = dict(plan[offset : offset + settings.batch_size])
             counts.batches += 1
-            articles = [reset_from(chunk[a.doc_id], a) for a in stored_articles(db_path, list(chunk), lock)]
+            stored = {a.doc_id: a for a in stored_articles(db_path, list(chunk), lock)}
+            articles = [reset_from(chunk[doc_id], a) for doc_id, a in stored.items()]
             passed("inputs", len(articles), len(chunk))
             to_clean = [a for a in articles if chunk[a.doc_id] == "cleanup"]
             from_entities = [a for a in articles if chunk[a.doc_id] == "entities"]
             cleaned = StageOutput([], [])
             if to_clean:
                 history, page_keys = source_history_task(to_clean, db_path, lock)
-                cleaned = clean_task(StageOutput(to_clean), history, page_keys)
+                cleaned = settle_metadata_task(clean_task(StageOutput(to_clean), history, page_keys))
+                kept = [replace(a, attribution=a.attribution or stored[a.doc_id].attribution) for a in cleaned.articles]
+                cleaned = StageOutput(kept, cleaned.quarantined)
                 passed("cleanup", len(cleaned.articles), len(to_clean))
             to_annotate = [*cleaned.articles, *from_entities]
             annotated = extract_entities_task(cleaned.then(to_annotate, []), settings.ner_batch_size) if to_annotate else cleaned

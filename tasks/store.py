@@ -374,7 +374,8 @@ def reprocess_candidates(
 
 _STORED_FIELDS = (
     "doc_id", "source_uri", "source", "raw_text", "content_hash", "input_format", "fetched_at", "url", "title",
-    "published_at", "published_from", "language", "language_score", "clean_text", "byline", "attribution",
+    "published_at", "published_from", "source_from", "site_name", "published_precision", "authors",
+    "language", "language_score", "clean_text", "byline", "attribution",
     "is_article", "not_article_reason", "ner_model", "text_hash", "dup_group", "dup_method", "dup_score",
     "story_id", "story_score", "versions",
 )
@@ -409,6 +410,7 @@ def stored_articles(db_path: str | Path, doc_ids: list[str], timeout_s: float = 
     for row in rows:
         fields = dict(zip(_STORED_FIELDS, row))
         fields["versions"] = json.loads(fields["versions"]) if fields["versions"] else {}
+        fields["authors"] = tuple(fields["authors"] or ())
         doc_id = fields["doc_id"]
         by_id[doc_id] = Article(
             **fields, removed_lines=tuple(lines_of.get(doc_id, ())), entities=tuple(entities_of.get(doc_id, ())),

@@ -11,6 +11,11 @@ from newsetl.tasks.store import stored_articles
 from tests.site_fixture import write_site
 
 ROW = "SELECT doc_id, run_id, stored_at, clean_text, versions FROM articles ORDER BY doc_id"
+# What ingest, metadata and language made: never lost or changed by a reprocess.
+KEPT = (
+    "SELECT doc_id, source, source_from, site_name, title, url, published_at, published_from, published_precision,"
+    " authors, byline, attribution, language, raw_text FROM articles ORDER BY doc_id"
+)
 
 
 def sql(db, statement, *params):
@@ -50,6 +55,7 @@ def test_a_changed_stage_version_recomputes_exactly_the_stale_rows(two_versions_
     stale = {d for d, row in before.items() if '"dedup": "dedup.v1"' in row[4]}
     assert len(stale) == 2 and len(before) == 4
     counts_before = sql(db, "SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM removed_lines), (SELECT count(*) FROM duplicates)")
+    kept = sql(db, KEPT)
 
     result = reprocess(db=str(db), stage="dedup")
     after = rows_by_id(db)
@@ -61,6 +67,7 @@ def test_a_changed_stage_version_recomputes_exactly_the_stale_rows(two_versions_
     assert all(after[d][3] == before[d][3] for d in after)  # dedup redone, clean text kept
     assert sql(db, "SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM removed_lines), (SELECT count(*) FROM duplicates)") == counts_before
     assert sql(db, "SELECT count(*) FROM articles") == [(4,)]
+    assert sql(db, KEPT) == kept
     [(status, versions)] = sql(db, "SELECT status, versions->>'reprocess' FROM runs WHERE run_id = ?", result.run_id)
     assert status == "COMPLETED" and "dedup" in versions
 
@@ -71,7 +78,7 @@ def test_a_changed_stage_version_recomputes_exactly_the_stale_rows(two_versions_
 
 def test_a_new_cleanup_version_redoes_cleanup_and_what_follows_from_raw_text(two_versions_db, monkeypatch):
     db = two_versions_db
-    before = rows_by_id(db)
+    before, kept = rows_by_id(db), sql(db, KEPT)
     with duckdb.connect(str(db)) as con:  # one page of the site breaks; the others must not be rewritten
         con.execute("UPDATE articles SET clean_text = 'damaged' WHERE doc_id = (SELECT min(doc_id) FROM articles)")
     monkeypatch.setattr(cleanup_module, "VERSION", "cleanup-lines.v2-test")
@@ -83,6 +90,7 @@ def test_a_new_cleanup_version_redoes_cleanup_and_what_follows_from_raw_text(two
     assert after[target][3] == before[target][3]  # the same clean text again, recomputed from raw_text
     assert "cleanup-lines.v2-test" in after[target][4]
     assert all(after[d] == before[d] for d in before if d != target)
+    assert sql(db, KEPT) == kept
     assert sql(db, "SELECT count(*) FROM entities WHERE doc_id = ?", target)[0][0] > 0
     assert sql(db, "SELECT count(*) FROM removed_lines WHERE doc_id = ?", target)[0][0] > 0
 
