@@ -22,10 +22,12 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, runtime
 from prefect.futures import PrefectFuture
+from prefect.states import Completed, State
 
 from newsetl.flows import progress
 from newsetl.flows.runners import RunnerChoice, build_task_runner
 from newsetl.flows.summary import summary_markdown, publish_summary
+from newsetl.flows.versions import pipeline_version
 from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
@@ -34,7 +36,15 @@ from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
 from newsetl.tasks.records import InputState, Quarantined
 from newsetl.tasks.settings import DEFAULT_DB, Settings
-from newsetl.tasks.store import migrate_task, quarantined_inputs, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
+from newsetl.tasks.store import (
+    close_quarantine, migrate_task, quarantined_inputs, quarantined_to_retry, run_summary, write_batch_task,
+    write_input_states_task, write_quarantine_task, write_run,
+)
+
+# The state a completed run that quarantined inputs ends in: type COMPLETED (the data is
+# stored, the exit status is 3), but a name of its own, so the Prefect UI's run list and
+# the API (`state.name`) tell it from a run that stored everything.
+QUARANTINE_STATE_NAME = "Completed with quarantine"
 
 
 @dataclass
@@ -91,10 +101,15 @@ def pipeline(
     task_runner: str = "threads",
     workers: int | None = None,
     dask_address: str | None = None,
-) -> RunResult:
+    retry_quarantined: bool = False,
+) -> RunResult | State:
     """Run the five stages over files, folders and URLs and store the results in the DuckDB file `db`.
 
-    Inputs stored before with the same content are skipped unless `full_refresh`. The CPU
+    Inputs stored before with the same content are skipped unless `full_refresh`; inputs
+    quarantined by another pipeline version (flows/versions.py) are read again once, or
+    every quarantined input with `retry_quarantined`. A run that quarantined inputs ends in
+    the Completed state named QUARANTINE_STATE_NAME (calling the flow still returns the
+    RunResult). The CPU
     stages run on `task_runner` (threads, processes or dask; `workers` of them; an existing
     Dask cluster at `dask_address`), a few batches at once; dedup and the DuckDB writes
     stay in the flow, one batch at a time, in input order.
@@ -142,14 +157,23 @@ def pipeline(
     try:
         units, missing = plan_inputs(paths, settings)
         logger.info("planned %d input units from %s", len(units), paths)
+        if not units and not missing:
+            logger.warning("nothing to read in %s: no files with a supported suffix", paths)
         progress.expect("inputs", len(units))
         quarantine(missing)
+        version = pipeline_version()
+        retry = frozenset(quarantined_to_retry(db_path, [u.path for u in units], version, retry_quarantined, lock))
+        if retry:
+            logger.info(
+                "reading again %d inputs quarantined %s", len(retry),
+                "before (--retry-quarantined)" if retry_quarantined else f"by another pipeline version than {version}",
+            )
 
         with build_task_runner(runner_choice) as runner:
             pending: deque[PendingBatch] = deque()
             for units_batch in batch_units(units, settings.batch_size):
                 counts.batches += 1
-                articles, bad, unchanged, input_states = ingest_task(units_batch, settings)
+                articles, bad, unchanged, input_states = ingest_task(units_batch, settings, retry)
                 passed("inputs", len(units_batch), len(units_batch))
                 counts.articles_unchanged += unchanged
                 quarantine(bad)
@@ -177,6 +201,7 @@ def pipeline(
                     write_input_states_task(db_path, input_states, lock)
             while pending:
                 store_oldest(pending)
+        close_quarantine(db_path, run_id, version, sorted(retry), lock)
         status = "COMPLETED"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
@@ -189,7 +214,7 @@ def pipeline(
                 "finished_at": datetime.now(timezone.utc), "status": status, "inputs": [str(p) for p in paths],
                 "articles_new": counts.articles_new, "articles_unchanged": counts.articles_unchanged,
                 "quarantined": counts.quarantined, "entities": counts.entities, "error": error,
-                "versions": {"batch_size": settings.batch_size, "full_refresh": settings.full_refresh},
+                "versions": {"batch_size": settings.batch_size, "full_refresh": settings.full_refresh, "pipeline": pipeline_version()},
             },
             lock,
         )
@@ -201,5 +226,11 @@ def pipeline(
         "run %s: %d new articles, %d unchanged, %d quarantined, %d entity mentions",
         run_id, counts.articles_new, counts.articles_unchanged, counts.quarantined, counts.entities,
     )
-    return RunResult(run_id, db_path, status, counts, summary)
+    result = RunResult(run_id, db_path, status, counts, summary)
+    if counts.quarantined:
+        return Completed(
+            name=QUARANTINE_STATE_NAME, data=result,
+            message=f"{counts.quarantined} inputs quarantined: SELECT * FROM quarantine WHERE run_id = '{run_id}'",
+        )
+    return result
 

@@ -562,17 +562,21 @@ def unchanged_files(units: list[InputUnit], known: dict[str, InputState]) -> set
 
 
 @task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], timeout_seconds=600)
-def ingest_task(units: list[InputUnit], settings: Settings) -> tuple[list[Article], list[Quarantined], int, list[InputState]]:
+def ingest_task(
+    units: list[InputUnit], settings: Settings, retry: frozenset[str] = frozenset()
+) -> tuple[list[Article], list[Quarantined], int, list[InputState]]:
     """Prefect task: read (or fetch) a batch of inputs, keep what is new or changed.
 
     Files whose size and mtime are unchanged since they were stored are not read; URLs
-    are fetched conditionally. Returns (new or changed articles, quarantined inputs, number
+    are fetched conditionally; inputs in `retry` (quarantined before, see flows/pipeline.py)
+    are read again whatever their state. Returns (new or changed articles, quarantined inputs, number
     of unchanged articles and files, input states to remember once the articles are stored).
     """
     db, lock = settings.db_path, settings.db_lock_timeout_s
     urls = [u for u in units if is_url(u.path)]
     files = [u for u in units if not is_url(u.path) and u.path != STDIN]
     known = {} if settings.full_refresh else store.input_states(db, [u.path for u in urls + files], lock)
+    known = {uri: state for uri, state in known.items() if uri not in retry}
     skipped = unchanged_files(files, known)
     to_read = [u for u in units if not is_url(u.path) and u.path not in skipped]
     articles, bad = read_units(to_read, settings)

@@ -25,7 +25,9 @@ import pyarrow as pa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from newsetl.tasks.records import Article, Decision, DedupResult, InputState, Neighbour, Quarantined, StoredNeighbours
+from newsetl.tasks.records import (
+    Article, Decision, DedupResult, Entity, InputState, Neighbour, Quarantined, RemovedLine, StoredNeighbours,
+)
 from newsetl.tasks.source_chrome import SourceHistory
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -351,6 +353,96 @@ def quarantined_inputs(
             "SELECT source_uri, stage, error FROM quarantine WHERE run_id = $run_id ORDER BY source_uri, stage LIMIT $limit",
             {"run_id": run_id, "limit": limit},
         ).fetchall()
+
+
+def reprocess_candidates(
+    db_path: str | Path, where: str | None = None, timeout_s: float = 120.0
+) -> list[tuple[str, str, bool, dict]]:
+    """Return (doc_id, language, has clean text, versions) of the stored articles matching the
+    SQL condition `where` over `articles` (all without one), in the order they were stored."""
+    predicate = f"WHERE ({where})" if where else ""
+    statement = (
+        "SELECT doc_id, language, coalesce(length(clean_text), 0) > 0, versions"
+        f" FROM articles {predicate} ORDER BY stored_at, doc_id"
+    )
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        if len(con.extract_statements(statement)) != 1:
+            raise ValueError(f"--where must be one SQL condition over articles, not {where!r}")
+        rows = con.execute(statement).fetchall()
+    return [(doc_id, language, has_text, json.loads(versions) if versions else {}) for doc_id, language, has_text, versions in rows]
+
+
+_STORED_FIELDS = (
+    "doc_id", "source_uri", "source", "raw_text", "content_hash", "input_format", "fetched_at", "url", "title",
+    "published_at", "published_from", "source_from", "site_name", "published_precision", "authors",
+    "language", "language_score", "clean_text", "byline", "attribution",
+    "is_article", "not_article_reason", "ner_model", "text_hash", "dup_group", "dup_method", "dup_score",
+    "story_id", "story_score", "versions",
+)
+
+
+def stored_articles(db_path: str | Path, doc_ids: list[str], timeout_s: float = 120.0) -> list[Article]:
+    """Return the stored articles `doc_ids` (in that order) as `Article`s with their removed
+    lines, entities and page line keys: what `newsetl reprocess` recomputes stages from."""
+    if not doc_ids:
+        return []
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        con.register("batch_doc_ids", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
+        rows = con.execute(f"SELECT {', '.join(_STORED_FIELDS)} FROM articles WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids)").fetchall()
+        removed = con.execute(
+            "SELECT doc_id, line_no, text, reason FROM removed_lines WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids) ORDER BY doc_id, line_no"
+        ).fetchall()
+        entities = con.execute(
+            "SELECT doc_id, text, label, start_char, end_char, canonical, coalesce(kind, 'other') FROM entities"
+            " WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids) ORDER BY doc_id, start_char, end_char"
+        ).fetchall()
+        keys = con.execute("SELECT doc_id, key FROM page_lines WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids)").fetchall()
+    lines_of: dict[str, list[RemovedLine]] = {}
+    for doc_id, line_no, text, reason in removed:
+        lines_of.setdefault(doc_id, []).append(RemovedLine(line_no, text, reason))
+    entities_of: dict[str, list[Entity]] = {}
+    for doc_id, *fields in entities:
+        entities_of.setdefault(doc_id, []).append(Entity(*fields))
+    keys_of: dict[str, set[str]] = {}
+    for doc_id, key in keys:
+        keys_of.setdefault(doc_id, set()).add(key)
+    by_id = {}
+    for row in rows:
+        fields = dict(zip(_STORED_FIELDS, row))
+        fields["versions"] = json.loads(fields["versions"]) if fields["versions"] else {}
+        fields["authors"] = tuple(fields["authors"] or ())
+        doc_id = fields["doc_id"]
+        by_id[doc_id] = Article(
+            **fields, removed_lines=tuple(lines_of.get(doc_id, ())), entities=tuple(entities_of.get(doc_id, ())),
+            line_keys=frozenset(keys_of.get(doc_id, ())),
+        )
+    return [by_id[d] for d in doc_ids if d in by_id]
+
+
+def quarantined_to_retry(
+    db_path: str | Path, uris: list[str], version: str, retry_all: bool = False, timeout_s: float = 120.0
+) -> list[str]:
+    """Return which of the inputs `uris` have open quarantine rows to retry: quarantined by
+    another pipeline version than `version` (and not yet retried by it), or any when `retry_all`."""
+    if not uris:
+        return []
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        con.register("run_uris", pa.table({"uri": pa.array(sorted(set(uris)), pa.string())}))
+        rows = con.execute(sql_file("queries/quarantine_to_retry.sql"), {"version": version, "retry_all": retry_all}).fetchall()
+    return [uri for (uri,) in rows]
+
+
+def close_quarantine(db_path: str | Path, run_id: str, version: str, retried: list[str], timeout_s: float = 120.0) -> None:
+    """End of a completed run: stamp its quarantine rows with `version` and mark the rows of
+    the `retried` inputs it did not quarantine again as retried (one transaction)."""
+    with connect(db_path, timeout_s=timeout_s) as con:
+        con.register("run_uris", pa.table({"uri": pa.array(sorted(set(retried)), pa.string())}))
+        con.begin()
+        params = {"version": version, "run_id": run_id, "now": datetime.now(timezone.utc)}
+        # DuckDB binds parameters to one statement at a time: run the file's statements one by one.
+        for statement in con.extract_statements(sql_file("queries/close_quarantine.sql")):
+            con.execute(statement.query, {name: params[name] for name in statement.named_parameters})
+        con.commit()
 
 
 def query(db_path: str | Path, statement: str, timeout_s: float = 120.0) -> tuple[list[str], list[tuple]]:
