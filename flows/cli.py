@@ -7,7 +7,8 @@
     newsetl clean < pages.jsonl          clean pages given as JSON lines, print JSON lines
 
 Exit status of `run`: 0 when every input was stored, 3 when some inputs were
-quarantined (the rest is stored), 1 when the run failed.
+quarantined (the rest is stored), 1 when the run failed, 130 (SIGINT) or 143 (SIGTERM)
+when it was stopped (its `runs` row says CANCELLED; batches stored so far are kept).
 """
 
 from __future__ import annotations
@@ -51,12 +52,29 @@ def run(
     from newsetl.flows.progress import progress_bars
     from newsetl.flows.summary import print_summary
 
+    from newsetl.flows.stops import RunStopped, exit_status, guard_temporary_server, install_stop_handlers
+    from newsetl.tasks.store import StorageError
+
     _check_runner(task_runner, workers, dask_address)
-    with progress_bars(console):
-        result = pipeline(
-            paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
-            task_runner=task_runner, workers=workers, dask_address=dask_address,
-        )
+    install_stop_handlers()
+    try:
+        guard_temporary_server()
+        with progress_bars(console):
+            result = pipeline(
+                paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
+                task_runner=task_runner, workers=workers, dask_address=dask_address,
+            )
+    except (KeyboardInterrupt, RunStopped) as exc:
+        console.print(f"[yellow]run stopped ({str(exc) or 'SIGINT'}); batches stored before the stop are kept[/]")
+        raise typer.Exit(exit_status(exc)) from None
+    except StorageError as exc:  # said once, without a traceback: the cause and the path
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    except BaseException as exc:
+        if type(exc).__name__ != "TerminationSignal":  # Prefect's SIGTERM bridge, while the flow runs
+            raise
+        console.print("[yellow]run stopped (SIGTERM); batches stored before the stop are kept[/]")
+        raise typer.Exit(exit_status(exc)) from None
     print_summary(result.summary, result.counts.articles_unchanged, console)
     console.print(
         f"[bold]{result.counts.articles_new}[/] new articles, {result.counts.articles_unchanged} unchanged, "

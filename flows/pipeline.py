@@ -33,7 +33,8 @@ from newsetl.tasks.ingest import batch_units, ingest_task, plan_inputs
 from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.records import InputState, Quarantined
 from newsetl.tasks.settings import DEFAULT_DB, Settings
-from newsetl.tasks.store import migrate_task, quarantined_inputs, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
+from newsetl.tasks.store import StorageError, migrate_task, quarantined_inputs, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
+from newsetl.flows.stops import RunStopped
 
 
 @dataclass
@@ -128,17 +129,39 @@ def pipeline(
             passed(stage, len(future.result().articles), batch.size)
         annotated = batch.annotated.result()
         passed("entities", len(annotated.articles), batch.size)
-        deduped = dedup_task(annotated.articles, db_path, settings.story_window_days, lock)
-        passed("dedup", len(deduped.articles), batch.size)
         quarantine(annotated.quarantined)
-        counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
-        counts.entities += sum(len(a.entities) for a in deduped.articles)
-        passed("stored", len(deduped.articles), batch.size)
+        try:
+            deduped = [dedup_task(annotated.articles, db_path, settings.story_window_days, lock)]
+            passed("dedup", len(deduped[0].articles), batch.size)
+            counts.articles_new += write_batch_task(db_path, run_id, deduped[0], lock)
+        except StorageError:
+            raise  # the database, not a record: every record would fail the same way
+        except Exception as exc:  # noqa: BLE001 - one record must not cost the batch: one at a time
+            logger.warning("dedup or write failed for the batch (%s): storing its articles one by one", exc)
+            deduped = store_one_by_one(annotated.articles, batch.size)
+        counts.entities += sum(len(a.entities) for d in deduped for a in d.articles)
+        passed("stored", sum(len(d.articles) for d in deduped), batch.size)
         if batch.input_states:  # only once their articles are stored: a crash before must refetch
             write_input_states_task(db_path, batch.input_states, lock)
 
-    migrate_task(db_path, lock)
+    def store_one_by_one(articles: list, submitted: int) -> list:
+        """Dedup and write each article on its own, in order (each sees the ones stored
+        before it); an article that fails is quarantined at stage `store`."""
+        done = []
+        for article in articles:
+            try:
+                one = dedup_task.fn([article], db_path, settings.story_window_days, lock)
+                counts.articles_new += write_batch_task.fn(db_path, run_id, one, lock)
+                done.append(one)
+            except StorageError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                quarantine([Quarantined(article.source_uri, "store", f"{type(exc).__name__}: {exc}", doc_id=article.doc_id, content_hash=article.content_hash)])
+        passed("dedup", sum(len(d.articles) for d in done), submitted)
+        return done
+
     try:
+        migrate_task(db_path, lock)
         units, missing = plan_inputs(paths, settings)
         logger.info("planned %d input units from %s", len(units), paths)
         progress.expect("inputs", len(units))
@@ -170,8 +193,16 @@ def pipeline(
             while pending:
                 store_oldest(pending)
         status = "COMPLETED"
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
+    except RunStopped as exc:  # SIGINT/SIGTERM: say so, and which signal
+        status, error = "CANCELLED", str(exc)
+        raise
+    except KeyboardInterrupt:
+        status, error = "CANCELLED", "interrupted (SIGINT)"
+        raise
+    except BaseException as exc:
+        error = str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}"
+        if type(exc).__name__ == "TerminationSignal":  # Prefect's SIGTERM bridge
+            status, error = "CANCELLED", "terminated (SIGTERM)"
         raise
     finally:
         write_run(

@@ -26,7 +26,7 @@ import tomllib
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,6 +37,7 @@ from prefect.cache_policies import NO_CACHE
 
 from newsetl.tasks import store
 from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
+from newsetl.tasks.sanitize import printable_path, sane_date, valid_text
 from newsetl.tasks.settings import Settings
 from newsetl.tasks.fetch import FetchResult, fetch_sources, is_url
 from newsetl.tasks.warc import plan_warc, read_warc_range
@@ -113,6 +114,9 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
                 if input_kind(file.name)[0] and not file.name.startswith("."):
+                    if not _inside(file, path):
+                        bad.append(Quarantined(printable_path(str(file)), STAGE, "symlink leaves the input folder: not followed"))
+                        continue
                     units.extend(_units_for_file(file, path.name, settings))
         elif path.is_file():
             if input_kind(path.name)[0]:
@@ -122,6 +126,18 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
         else:
             bad.append(Quarantined(str(path), STAGE, "no such file or folder"))
     return units, bad
+
+
+def _inside(file: Path, folder: Path) -> bool:
+    """True when `file`, with every symlink resolved, is still under `folder` (already resolved).
+
+    A symlink in an input folder pointing at /etc/passwd or /proc/self/status must not be
+    ingested as an article: whoever can drop a link in a watched folder could read any file.
+    """
+    try:
+        return file.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
 
 
 def read_sources_file(path: Path) -> list[tuple[str, str]]:
@@ -175,9 +191,33 @@ def read_units(units: Iterable[InputUnit], settings: Settings, now: datetime | N
     articles: list[Article] = []
     bad: list[Quarantined] = []
     for unit in units:
+        found = 0
         for item in _read_unit(unit, settings, fetched_at):
+            item = _valid_record(item)
             (articles if isinstance(item, Article) else bad).append(item)
+            found += 1
+        if not found and unit.start == 0:
+            # An empty .jsonl/.json/.csv/.warc must not vanish without a trace (a later range
+            # of a split file that holds only blank lines is not an input of its own).
+            bad.append(Quarantined(printable_path(unit.path), STAGE, "no_records: the input holds no records"))
     return articles, bad
+
+
+def _valid_record(item: Article | Quarantined) -> Article | Quarantined:
+    """Return the record with every text field valid UTF-8: lone surrogates (from JSON
+    escapes) replaced, non-UTF-8 file names escaped. Valid records come back unchanged."""
+    if isinstance(item, Quarantined):
+        return replace(item, source_uri=printable_path(item.source_uri), error=valid_text(item.error), detail=valid_text(item.detail))
+    fields = {"source_uri": printable_path(item.source_uri), "source": printable_path(item.source), "raw_text": valid_text(item.raw_text)}
+    for name in ("url", "title"):
+        value = getattr(item, name)
+        if value is not None:
+            fields[name] = valid_text(value)
+    changed = {k: v for k, v in fields.items() if v is not getattr(item, k)}
+    if not changed:
+        return item
+    note = "text fields held invalid Unicode (lone surrogates or a non-UTF-8 file name): replaced or escaped"
+    return replace(item, **changed, notes=(*item.notes, note))
 
 
 def _read_unit(unit: InputUnit, settings: Settings, fetched_at: datetime) -> Iterator[Article | Quarantined]:
@@ -377,7 +417,7 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
         source_uri = f"{unit.path}#{record_id}"
     else:
         source_uri = where
-    published_at = _parse_date(obj.get("published_at"))
+    published_at, date_note = _parse_date(obj.get("published_at"))
     source = obj.get("source") if isinstance(obj.get("source"), str) and obj.get("source") else None
     return Article(
         doc_id=stable_id(source_uri),
@@ -391,21 +431,20 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
         title=obj.get("title") if isinstance(obj.get("title"), str) else None,
         published_at=published_at,
         published_from="input" if published_at else None,
+        notes=(date_note,) if date_note else (),
     )
 
 
-def _parse_date(value: object) -> datetime | None:
-    """Parse an ISO-8601 date (naive dates are taken as UTC); None when absent, unusable or
-    more than a day in the future."""
+def _parse_date(value: object) -> tuple[datetime | None, str | None]:
+    """Parse an ISO-8601 date (naive dates are taken as UTC). Returns (date, None), or
+    (None, a note) when it is unusable or outside 1900..tomorrow; (None, None) when absent."""
     if value in (None, ""):
-        return None
+        return None, None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(valid_text(str(value)).replace("Z", "+00:00"))
     except ValueError:
-        return None
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-    # A date more than a day ahead is a typo or an embargo time, not a publication date.
-    return parsed if parsed <= datetime.now(timezone.utc) + timedelta(days=1) else None
+        return None, f"published_at {valid_text(str(value))[:60]!r} is not an ISO-8601 date, dropped"
+    return sane_date(parsed)
 
 
 # The bundled public-suffix list: never fetched over the network.
@@ -494,14 +533,14 @@ def file_state(path: str) -> InputState | None:
         stat = Path(path).stat()
     except OSError:
         return None
-    return InputState(path, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+    return InputState(printable_path(path), size=stat.st_size, mtime_ns=stat.st_mtime_ns)
 
 
 def unchanged_files(units: list[InputUnit], known: dict[str, InputState]) -> set[str]:
     """Return the paths whose size and modification time are those stored: they are not read."""
     same = set()
     for path in {u.path for u in units}:
-        now, before = file_state(path), known.get(path)
+        now, before = file_state(path), known.get(printable_path(path))
         if now and before and (now.size, now.mtime_ns) == (before.size, before.mtime_ns):
             same.add(path)
     return same
@@ -518,7 +557,7 @@ def ingest_task(units: list[InputUnit], settings: Settings) -> tuple[list[Articl
     db, lock = settings.db_path, settings.db_lock_timeout_s
     urls = [u for u in units if is_url(u.path)]
     files = [u for u in units if not is_url(u.path) and u.path != STDIN]
-    known = {} if settings.full_refresh else store.input_states(db, [u.path for u in urls + files], lock)
+    known = {} if settings.full_refresh else store.input_states(db, [printable_path(u.path) for u in urls + files], lock)
     skipped = unchanged_files(files, known)
     to_read = [u for u in units if not is_url(u.path) and u.path not in skipped]
     articles, bad = read_units(to_read, settings)
