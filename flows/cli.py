@@ -46,6 +46,9 @@ def run(
     task_runner: str = typer.Option("threads", "--task-runner", help="Where the CPU stages run: threads, processes or dask."),
     workers: int = typer.Option(None, "--workers", min=1, help="Threads, processes or LocalCluster workers (default: CPU count)."),
     dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786."),
+    allow_private_addresses: bool = typer.Option(
+        False, "--allow-private-addresses", help="Let feed links and redirects reach loopback/private addresses (URLs you give always can)."
+    ),
 ) -> None:
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
     from newsetl.flows.pipeline import pipeline
@@ -63,6 +66,7 @@ def run(
             result = pipeline(
                 paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
                 task_runner=task_runner, workers=workers, dask_address=dask_address,
+                allow_private_addresses=allow_private_addresses,
             )
     except (KeyboardInterrupt, RunStopped) as exc:
         console.print(f"[yellow]run stopped ({str(exc) or 'SIGINT'}); batches stored before the stop are kept[/]")

@@ -91,19 +91,21 @@ def pipeline(
     task_runner: str = "threads",
     workers: int | None = None,
     dask_address: str | None = None,
+    allow_private_addresses: bool = False,
 ) -> RunResult:
     """Run the five stages over files, folders and URLs and store the results in the DuckDB file `db`.
 
     Inputs stored before with the same content are skipped unless `full_refresh`. The CPU
     stages run on `task_runner` (threads, processes or dask; `workers` of them; an existing
     Dask cluster at `dask_address`), a few batches at once; dedup and the DuckDB writes
-    stay in the flow, one batch at a time, in input order.
+    stay in the flow, one batch at a time, in input order. `allow_private_addresses` lets
+    feed links and redirects reach internal addresses (tasks/netpolicy.py).
     """
     # The runner is chosen by parameters, not by decorating the flow, so that deployments
     # (newsetl serve, prefect.yaml) can pick it per schedule like any other setting.
     runner_choice = RunnerChoice(task_runner, workers, dask_address)
     batches_in_flight = runner_choice.batches_in_flight
-    settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh)
+    settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh, allow_private_addresses=allow_private_addresses)
     db_path = str(settings.db_path)
     lock = settings.db_lock_timeout_s
     run_id = str(runtime.flow_run.id)

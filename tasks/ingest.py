@@ -65,6 +65,7 @@ class InputUnit:
     start: int = 0
     end: int | None = None
     named: bool = False  # `source` was named in a sources file: it wins over feed titles and domains
+    allow_private: bool = False  # its sources file sets allow_private_addresses (tasks/netpolicy.py)
 
 
 def input_kind(name: str) -> tuple[str | None, bool]:
@@ -89,19 +90,20 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
     """
     units: list[InputUnit] = []
     bad: list[Quarantined] = []
-    expanded: list[tuple[str, str | None]] = []
+    expanded: list[tuple[str, str | None, bool]] = []
     for raw in paths:
         if str(raw).lower().endswith(".toml") and Path(raw).is_file():
             try:
-                expanded.extend(read_sources_file(Path(raw)))
+                pairs, allow_private = read_sources_file(Path(raw)), sources_allow_private(Path(raw))
+                expanded.extend((target, name, allow_private) for target, name in pairs)
             except (ValueError, OSError) as exc:
                 bad.append(Quarantined(str(Path(raw).resolve()), STAGE, f"unreadable sources file: {exc}"))
         else:
-            expanded.append((str(raw), None))
-    for raw, name in expanded:
+            expanded.append((str(raw), None, False))
+    for raw, name, allow_private in expanded:
         if name is not None:
             planned, missing = plan_inputs([raw], settings)
-            units.extend(replace(u, source=name, named=True) for u in planned)
+            units.extend(replace(u, source=name, named=True, allow_private=allow_private) for u in planned)
             bad.extend(missing)
             continue
         if str(raw) == STDIN:
@@ -138,6 +140,16 @@ def _inside(file: Path, folder: Path) -> bool:
         return file.resolve().is_relative_to(folder)
     except (OSError, RuntimeError):  # a symlink loop
         return False
+
+
+def sources_allow_private(path: Path) -> bool:
+    """True when a sources file sets `allow_private_addresses = true` at its top level: links
+    in its feeds may then reach internal addresses (see tasks/netpolicy.py)."""
+    config = tomllib.loads(path.read_text(encoding="utf-8"))
+    value = config.get("allow_private_addresses", False)
+    if not isinstance(value, bool):
+        raise ValueError("allow_private_addresses must be true or false")
+    return value
 
 
 def read_sources_file(path: Path) -> list[tuple[str, str]]:
@@ -519,11 +531,23 @@ def only_changed(articles: list[Article], stored_hashes: dict[str, str]) -> list
 
 
 def fetch_units(units: list[InputUnit], settings: Settings, known: dict[str, InputState], stored) -> FetchResult:
-    """Fetch the URL units of a batch (feeds and article pages); see tasks/fetch.py."""
-    return fetch_sources(
-        [u.path for u in units], known, _domain, _decode_body, stored,
-        timeout_s=settings.http_timeout_s, max_bytes=settings.max_file_bytes,
-        source_names={u.path: u.source for u in units if u.named},
+    """Fetch the URL units of a batch (feeds and article pages); see tasks/fetch.py.
+
+    Units from a sources file allowing private addresses are fetched apart from the rest,
+    so that the setting widens only its own feeds."""
+    results = []
+    for allow_private in (False, True):
+        group = [u for u in units if (u.allow_private or settings.allow_private_addresses) == allow_private]
+        if group:
+            results.append(fetch_sources(
+                [u.path for u in group], known, _domain, _decode_body, stored,
+                timeout_s=settings.http_timeout_s, max_bytes=settings.max_file_bytes,
+                source_names={u.path: u.source for u in group if u.named}, allow_private=allow_private,
+                entry_deadline_s=settings.http_entry_deadline_s,
+            ))
+    return FetchResult(
+        [a for r in results for a in r.articles], [q for r in results for q in r.quarantined],
+        [st for r in results for st in r.states], sum(r.unchanged for r in results),
     )
 
 
@@ -546,7 +570,9 @@ def unchanged_files(units: list[InputUnit], known: dict[str, InputState]) -> set
     return same
 
 
-@task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], timeout_seconds=600)
+# No task timeout: a timeout restarted the whole batch from scratch, so one slow feed
+# entry cost every entry of the feed. Each URL has its own deadline instead (fetch.py).
+@task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=store.retry_unless_permanent)
 def ingest_task(units: list[InputUnit], settings: Settings) -> tuple[list[Article], list[Quarantined], int, list[InputState]]:
     """Prefect task: read (or fetch) a batch of inputs, keep what is new or changed.
 
