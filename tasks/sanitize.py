@@ -11,7 +11,7 @@ Three things one record used to abort a whole run with:
 
 from __future__ import annotations
 
-import os
+import re
 from datetime import datetime, timedelta, timezone
 
 # Publication dates before this are typos or placeholders (0001-01-01 is a common
@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 EARLIEST_DATE = datetime(1900, 1, 1, tzinfo=timezone.utc)
 # A date more than this ahead of now is a typo or an embargo time, not a publication date.
 MAX_FUTURE = timedelta(days=1)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def valid_text(value: str) -> str:
@@ -30,7 +31,7 @@ def valid_text(value: str) -> str:
         value.encode("utf-8")
         return value
     except UnicodeEncodeError:
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return _SURROGATE.sub("\ufffd", value)
 
 
 def printable_path(path: str) -> str:
@@ -45,7 +46,7 @@ def printable_path(path: str) -> str:
     except UnicodeEncodeError:
         pass
     try:
-        return os.fsencode(path).decode("utf-8", "backslashreplace")
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that did not come from a file name's bytes
         return valid_text(path)
 
