@@ -30,6 +30,7 @@ from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
 from newsetl.tasks.ingest import batch_units, ingest_task, plan_inputs
+from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.records import InputState, Quarantined
 from newsetl.tasks.settings import DEFAULT_DB, Settings
@@ -169,7 +170,7 @@ def pipeline(
         progress.expect("inputs", len(units))
         quarantine(missing)
 
-        with build_task_runner(runner_choice) as runner:
+        with build_task_runner(runner_choice) as runner, cancel_stages_on_stop():
             pending: deque[PendingBatch] = deque()
             for units_batch in batch_units(units, settings.batch_size):
                 counts.batches += 1

@@ -52,6 +52,48 @@ class Budget:
 DEFAULT_BUDGET = Budget()
 
 
+class StageCancelled(BaseException):
+    """Raised inside a running stage when the run is stopping (SIGINT/SIGTERM): the worker
+    thread gives up its batch at once instead of finishing it for nobody."""
+
+
+# Threads of this process running a stage now (thread id -> how many nested stages).
+_running: dict[int, int] = {}
+_running_lock = threading.Lock()
+
+
+@contextmanager
+def _registered() -> Iterator[None]:
+    me = threading.get_ident()
+    with _running_lock:
+        _running[me] = _running.get(me, 0) + 1
+    try:
+        yield
+    finally:
+        with _running_lock:
+            _running[me] -= 1
+            if not _running[me]:
+                del _running[me]
+
+
+@contextmanager
+def cancel_stages_on_stop() -> Iterator[None]:
+    """Around the flow's batch loop: when it is left by a stop (KeyboardInterrupt, a
+    termination signal, anything that is not an Exception), raise `StageCancelled` in every
+    thread of this process still running a stage, so the task runner's shutdown does not
+    wait for batches nobody will store. Worker processes (processes, Dask) are not reached:
+    they get the terminal's SIGINT themselves, or end with the run."""
+    try:
+        yield
+    except Exception:
+        raise
+    except BaseException:
+        with _running_lock:
+            for thread_id in list(_running):
+                _raise_in_thread(thread_id, StageCancelled)
+        raise
+
+
 class StageTimeout(BaseException):
     """Raised inside a stage when its deadline passes. A BaseException so that the stage's
     own `except Exception` handlers cannot swallow it."""
@@ -125,6 +167,13 @@ def isolate_failures(
         (failed.append(too_big) if too_big else fit.append(article))
     if not fit:
         return [], failed
+    with _registered():
+        return _run_isolated(stage_fn, fit, stage, budget, failed)
+
+
+def _run_isolated(
+    stage_fn: Callable[[list[Article]], list[Article]], fit: list[Article], stage: str, budget: Budget, failed: list[Quarantined]
+) -> tuple[list[Article], list[Quarantined]]:
     try:
         with deadline(budget.batch_seconds(len(fit))):
             return stage_fn(fit), failed
