@@ -24,6 +24,9 @@ from pathlib import Path
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+# The temporary API server creates its database on first use: on a busy machine that
+# took 24-40 s here, past Prefect's 20 s default, and the run failed before it began.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # A Dask LocalCluster logs its start and stop at INFO: not the run's story.
 os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 

@@ -135,8 +135,8 @@ def pipeline(
         quarantine(annotated.quarantined)
         try:
             deduped = [dedup_task(annotated.articles, db_path, settings.story_window_days, lock)]
-            passed("dedup", len(deduped[0].articles), batch.size)
             counts.articles_new += write_batch_task(db_path, run_id, deduped[0], lock)
+            passed("dedup", len(deduped[0].articles), batch.size)
         except StorageError:
             raise  # the database, not a record: every record would fail the same way
         except Exception as exc:  # noqa: BLE001 - one record must not cost the batch: one at a time
