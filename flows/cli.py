@@ -189,9 +189,9 @@ def clean(
     batch_size: int = typer.Option(200, "--batch-size", min=1, help="Pages per batch."),
 ) -> None:
     """Clean pages read as JSON lines on stdin ({"id", "html"} or {"id", "text"}, optional "url",
-    "source", "title") and write {"id", "text", "title", "byline", "removed", ...} lines on stdout.
+    "source", "title") and write {"id", "text", "title", "url", "authors", "byline", "removed", ...} lines on stdout.
 
-    Runs exactly the language detection and cleanup code of the pipeline; no database.
+    Runs exactly the metadata, language detection and cleanup code of the pipeline; no database.
     """
     from newsetl.flows.clean_stream import clean_stream
 

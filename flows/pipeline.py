@@ -1,4 +1,4 @@
-"""The newsetl pipeline flow: ingest -> language -> cleanup -> entities -> dedup -> DuckDB.
+"""The newsetl pipeline flow: ingest -> metadata -> language -> cleanup -> entities -> dedup -> DuckDB.
 
 Reads top to bottom like the design card. Inputs are planned without reading them,
 then processed batch by batch: each stage is one Prefect task per batch. The CPU stages
@@ -32,6 +32,7 @@ from newsetl.tasks.entities import extract_entities_task
 from newsetl.tasks.ingest import batch_units, ingest_task, plan_inputs
 from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
+from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
 from newsetl.tasks.records import InputState, Quarantined
 from newsetl.tasks.settings import DEFAULT_DB, Settings
 from newsetl.tasks.store import StorageError, migrate_task, quarantined_inputs, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
@@ -183,12 +184,19 @@ def pipeline(
                 for stage in progress.STAGES[1:]:
                     progress.expect(stage, len(articles))
                 for index, batch in enumerate(batches):
+                    # In the flow, not on the runner: the source it settles (a URL's domain
+                    # rather than the folder) is what the source history is read for.
+                    submitted = len(batch)
+                    with_metadata = extract_metadata_task(batch)
+                    quarantine(with_metadata.quarantined)
+                    batch = with_metadata.articles
                     history, page_keys = source_history_task(batch, db_path, lock)
                     language = runner.submit(detect_language_task, {"articles": batch})
                     cleaned = runner.submit(clean_task, {"detected": language, "history": history, "page_keys": page_keys})
-                    annotated = runner.submit(extract_entities_task, {"cleaned": cleaned, "batch_size": settings.ner_batch_size})
+                    settled = runner.submit(settle_metadata_task, {"cleaned": cleaned})
+                    annotated = runner.submit(extract_entities_task, {"cleaned": settled, "batch_size": settings.ner_batch_size})
                     last = index == len(batches) - 1
-                    pending.append(PendingBatch(language, cleaned, annotated, len(batch), input_states if last else []))
+                    pending.append(PendingBatch(language, cleaned, annotated, submitted, input_states if last else []))
                     while len(pending) >= batches_in_flight:
                         store_oldest(pending)
                 if not batches and input_states:

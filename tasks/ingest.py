@@ -28,9 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import tldextract
 from charset_normalizer import from_bytes
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -40,6 +38,7 @@ from newsetl.tasks.records import Article, InputState, Quarantined, content_hash
 from newsetl.tasks.sanitize import printable_path, sane_date, valid_text
 from newsetl.tasks.settings import Settings
 from newsetl.tasks.fetch import FetchResult, fetch_sources, is_url
+from newsetl.tasks.metadata.urls import registrable_domain
 from newsetl.tasks.warc import plan_warc, read_warc_range
 
 STAGE = "ingest"
@@ -251,6 +250,7 @@ def _read_unit(unit: InputUnit, settings: Settings, fetched_at: datetime) -> Ite
             doc_id=stable_id(unit.path if unit.path != STDIN else content_hash(data)),
             source_uri=unit.path if unit.path != STDIN else f"stdin#{content_hash(data)[:16]}",
             source=unit.source,
+            source_from="sources_file" if unit.named else "folder",
             raw_text=text,
             content_hash=content_hash(data),
             input_format=kind,
@@ -300,19 +300,21 @@ def _read_bytes(path: Path, start: int, end: int | None) -> bytes:
 def decode_text(data: bytes) -> str:
     """Decode bytes of unknown encoding to text; raise `InputError` for binary or empty content.
 
-    UTF-8 (with or without BOM) is tried first; text that is UTF-8 but for a few stray
-    bytes (mixed encodings: a Latin-1 paragraph pasted into a UTF-8 page) keeps its UTF-8
-    and reads the stray bytes as Windows-1252; anything else gets charset-normalizer's
-    best guess.
+    A byte-order mark decides first (UTF-8, UTF-16 and UTF-32, either byte order); then
+    valid UTF-8; text that is UTF-8 but for a few stray bytes (mixed encodings: a Latin-1
+    paragraph pasted into a UTF-8 page) keeps its UTF-8 and reads the stray bytes as
+    Windows-1252; anything else gets charset-normalizer's best guess.
     """
-    head = data[:BINARY_SNIFF_BYTES]
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    if b"\x00" in head or (head and controls / len(head) > BINARY_CONTROL_SHARE):
-        raise InputError("binary content, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = _mostly_utf8(data)
+    text = _decode_bom(data)
+    if text is None:
+        head = data[:BINARY_SNIFF_BYTES]
+        controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+        if b"\x00" in head or (head and controls / len(head) > BINARY_CONTROL_SHARE):
+            raise InputError("binary content, not text")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _mostly_utf8(data)
     if text is None:
         guess = from_bytes(data).best()
         if guess is None:
@@ -321,6 +323,29 @@ def decode_text(data: bytes) -> str:
     if not text.strip():
         raise InputError("empty or whitespace-only content")
     return text
+
+
+# Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _decode_bom(data: bytes) -> str | None:
+    """Decode data that starts with a byte-order mark (mark removed); None without one.
+    Raises InputError when the bytes after the mark do not fit its encoding."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                # A UTF-8 file with a few stray Windows-1252 bytes keeps its mixed-encoding repair.
+                repaired = _mostly_utf8(data[len(bom) :]) if encoding == "utf-8" else None
+                if repaired is not None:
+                    return repaired
+                raise InputError(f"not {encoding.upper()} although it starts with its byte-order mark: {exc.reason}") from None
+    return None
 
 
 # Share of bytes that may be invalid UTF-8 for a text still to count as UTF-8 with strays.
@@ -430,11 +455,12 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
     else:
         source_uri = where
     published_at, date_note = _parse_date(obj.get("published_at"))
-    source = obj.get("source") if isinstance(obj.get("source"), str) and obj.get("source") else None
+    source, source_from = _record_source(obj, unit, url)
     return Article(
         doc_id=stable_id(source_uri),
         source_uri=source_uri,
-        source=source or (unit.source if unit.named else None) or (_domain(url) if url else None) or Path(unit.path).stem,
+        source=source,
+        source_from=source_from,
         raw_text=body,
         content_hash=content_hash(body),
         input_format="html" if body is html else "text",
@@ -445,6 +471,20 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
         published_from="input" if published_at else None,
         notes=(date_note,) if date_note else (),
     )
+
+
+def _record_source(obj: dict, unit: InputUnit, url: str | None) -> tuple[str, str]:
+    """A record's (source, source_from): its own `source` field, else the sources file's
+    name, else its URL's registrable domain, else (last resort) the file's name."""
+    given = obj.get("source")
+    if isinstance(given, str) and given.strip():
+        return given, "input"
+    if unit.named:
+        return unit.source, "sources_file"
+    domain = _domain(url) if url else None
+    if domain:
+        return domain, "url"
+    return Path(unit.path).stem, "folder"
 
 
 def _parse_date(value: object) -> tuple[datetime | None, str | None]:
@@ -459,25 +499,31 @@ def _parse_date(value: object) -> tuple[datetime | None, str | None]:
     return sane_date(parsed)
 
 
-# The bundled public-suffix list: never fetched over the network.
-_DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
 def _domain(url: str) -> str | None:
     """Return the registrable domain of a URL ("news.bbc.co.uk" -> "bbc.co.uk"), else its host."""
-    if not url:
-        return None
-    parts = _DOMAINS(url)
-    return parts.top_domain_under_public_suffix or (urlsplit(url).hostname or "").removeprefix("www.") or None
+    return registrable_domain(url)
 
 
 def _decode_body(body: bytes, charset: str | None) -> str:
-    """Decode an HTML body: the HTTP header's charset, else the page's <meta> charset, else
-    `decode_text`'s detection. Raises InputError (a ValueError) when nothing fits."""
+    """Decode an HTML body: a byte-order mark, else valid UTF-8 (whatever is declared: pages
+    saved as UTF-8 keep their old Latin-1 <meta>), else the HTTP header's charset, else the
+    page's <meta> charset, else `decode_text`'s detection (stray-byte repair included).
+    Raises InputError (a ValueError) when nothing fits."""
+    text = _decode_bom(body)
+    if text is not None:
+        if not text.strip():
+            raise InputError("empty or whitespace-only content")
+        return text
     head = body[:BINARY_SNIFF_BYTES]
     if b"\x00" in head:
         raise InputError("binary content, not text")
-    for candidate in (charset, _meta_charset(body)):
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and text.strip():
+        return text
+    for candidate in (_browser_charset(charset), _meta_charset(body)):
         if not candidate:
             continue
         try:
@@ -490,12 +536,20 @@ def _decode_body(body: bytes, charset: str | None) -> str:
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+# What browsers decode a declared charset as (WHATWG Encoding): Latin-1 and ASCII pages are
+# read as Windows-1252, which gives the same letters and also has the curly quotes they use.
+_CHARSET_AS = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
 
 
 def _meta_charset(body: bytes) -> str | None:
-    """Return the charset a page declares in a <meta> tag within its first 4 KiB, if any."""
+    """Return the charset a page declares in a <meta> tag within its first 4 KiB, if any
+    (as a browser reads it: ISO-8859-1 and ASCII mean Windows-1252)."""
     match = _META_CHARSET.search(body[:4096])
-    return match.group(1).decode("ascii") if match else None
+    return _browser_charset(match.group(1).decode("ascii")) if match else None
+
+
+def _browser_charset(declared: str | None) -> str | None:
+    return _CHARSET_AS.get(declared.strip().lower(), declared.strip().lower()) if declared else None
 
 
 def batch_units(units: Iterable[InputUnit], batch_size: int) -> Iterator[list[InputUnit]]:

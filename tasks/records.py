@@ -60,7 +60,13 @@ class Article:
     url: str | None = None
     title: str | None = None
     published_at: datetime | None = None
-    published_from: str | None = None  # "input", "feed", "html_metadata" or "dateline"; None when unknown
+    published_from: str | None = None  # "input", "feed", "structured_data", "html_metadata", "url" or "dateline"; None when unknown
+    # metadata (tasks/metadata): see sql/README.md for the vocabularies
+    source_from: str | None = None  # "input", "sources_file", "url", "feed" or "folder"; None from fetch/WARC until the metadata stage
+    site_name: str | None = None
+    published_precision: str | None = None  # "day", "month" or "year"; None when published_at is
+    authors: tuple[str, ...] = ()  # people only
+    credits: tuple[str, ...] = ()  # agencies, desks, the site named as author: fill `attribution`, not stored
     # language detection
     language: str | None = None
     language_score: float | None = None
