@@ -9,8 +9,10 @@
 
 Exit status of `run`: 0 when every input was stored, 3 when some inputs were
 quarantined (the rest is stored), 1 when the run failed, 2 on a usage error (bad
-option, missing path), before Prefect starts. `newsetl sql` is dispatched to the light
-module flows/sql_shell.py by flows/entry.py before anything heavy (typer, Prefect, spaCy) is loaded.
+option, missing path), before Prefect starts, 130 (SIGINT) or 143 (SIGTERM) when it
+was stopped (its `runs` row says CANCELLED; batches stored so far are kept). `newsetl sql`
+is dispatched to the light module flows/sql_shell.py by flows/entry.py before anything
+heavy (typer, Prefect, spaCy) is loaded.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from pathlib import Path
 # Prefect (`_prefect_home_next_to`), before Prefect is imported.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
-# The temporary API of a run without a server creates its SQLite history on first use:
-# on a busy machine that took more than Prefect's default 20 s, and the run failed.
+# The temporary API server creates its database on first use: on a busy machine that
+# took 24-40 s here, past Prefect's 20 s default, and the run failed before it began.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # A Dask LocalCluster logs its start and stop at INFO: not the run's story.
 os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
@@ -110,6 +112,9 @@ def run(
         help="Workers for the CPU stages (default: 1 thread; processes and dask: one per CPU).",
     ),
     dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786."),
+    allow_private_addresses: bool = typer.Option(
+        False, "--allow-private-addresses", help="Let feed links and redirects reach loopback/private addresses (URLs you give always can)."
+    ),
 ) -> None:
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
     _check_paths(paths)
@@ -119,12 +124,29 @@ def run(
     from newsetl.flows.progress import progress_bars
     from newsetl.flows.summary import print_summary
 
-    with progress_bars(console):
-        result = pipeline(
-            paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
-            task_runner=task_runner, workers=workers, dask_address=dask_address,
-            retry_quarantined=retry_quarantined,
-        )
+    from newsetl.flows.stops import RunStopped, exit_status, guard_temporary_server, install_stop_handlers
+    from newsetl.tasks.store import StorageError
+
+    install_stop_handlers()
+    try:
+        guard_temporary_server()
+        with progress_bars(console):
+            result = pipeline(
+                paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
+                task_runner=task_runner, workers=workers, dask_address=dask_address,
+                retry_quarantined=retry_quarantined, allow_private_addresses=allow_private_addresses,
+            )
+    except (KeyboardInterrupt, RunStopped) as exc:
+        console.print(f"[yellow]run stopped ({str(exc) or 'SIGINT'}); batches stored before the stop are kept[/]")
+        raise typer.Exit(exit_status(exc)) from None
+    except StorageError as exc:  # said once, without a traceback: the cause and the path
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    except BaseException as exc:
+        if type(exc).__name__ != "TerminationSignal":  # Prefect's SIGTERM bridge, while the flow runs
+            raise
+        console.print("[yellow]run stopped (SIGTERM); batches stored before the stop are kept[/]")
+        raise typer.Exit(exit_status(exc)) from None
     if not result.counts.passed["inputs"] and not result.counts.quarantined:
         err_console.print(f"[yellow]warning:[/] nothing to read in {' '.join(paths)} (no supported files: .txt .md .html .jsonl .json .csv .warc …)", highlight=False)
     print_summary(result.summary, result.counts.articles_unchanged, console)

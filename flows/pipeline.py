@@ -32,14 +32,15 @@ from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
 from newsetl.tasks.ingest import batch_units, ingest_task, plan_inputs
+from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
 from newsetl.tasks.records import InputState, Quarantined
 from newsetl.tasks.settings import DEFAULT_DB, Settings
 from newsetl.tasks.store import (
-    close_quarantine, migrate_task, quarantined_inputs, quarantined_to_retry, run_summary, write_batch_task,
+    StorageError, close_quarantine, migrate_task, quarantined_inputs, quarantined_to_retry, run_summary, write_batch_task,
     write_input_states_task, write_quarantine_task, write_run,
-)
+)from newsetl.flows.stops import RunStopped
 
 # The state a completed run that quarantined inputs ends in: type COMPLETED (the data is
 # stored, the exit status is 3), but a name of its own, so the Prefect UI's run list and
@@ -102,6 +103,7 @@ def pipeline(
     workers: int | None = None,
     dask_address: str | None = None,
     retry_quarantined: bool = False,
+    allow_private_addresses: bool = False,
 ) -> RunResult | State:
     """Run the five stages over files, folders and URLs and store the results in the DuckDB file `db`.
 
@@ -112,13 +114,14 @@ def pipeline(
     RunResult). The CPU
     stages run on `task_runner` (threads, processes or dask; `workers` of them; an existing
     Dask cluster at `dask_address`), a few batches at once; dedup and the DuckDB writes
-    stay in the flow, one batch at a time, in input order.
+    stay in the flow, one batch at a time, in input order. `allow_private_addresses` lets
+    feed links and redirects reach internal addresses (tasks/netpolicy.py).
     """
     # The runner is chosen by parameters, not by decorating the flow, so that deployments
     # (newsetl serve, prefect.yaml) can pick it per schedule like any other setting.
     runner_choice = RunnerChoice(task_runner, workers, dask_address)
     batches_in_flight = runner_choice.batches_in_flight
-    settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh)
+    settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh, allow_private_addresses=allow_private_addresses)
     db_path = str(settings.db_path)
     lock = settings.db_lock_timeout_s
     run_id = str(runtime.flow_run.id)
@@ -144,17 +147,39 @@ def pipeline(
             passed(stage, len(future.result().articles), batch.size)
         annotated = batch.annotated.result()
         passed("entities", len(annotated.articles), batch.size)
-        deduped = dedup_task(annotated.articles, db_path, settings.story_window_days, lock)
-        passed("dedup", len(deduped.articles), batch.size)
         quarantine(annotated.quarantined)
-        counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
-        counts.entities += sum(len(a.entities) for a in deduped.articles)
-        passed("stored", len(deduped.articles), batch.size)
+        try:
+            deduped = [dedup_task(annotated.articles, db_path, settings.story_window_days, lock)]
+            counts.articles_new += write_batch_task(db_path, run_id, deduped[0], lock)
+            passed("dedup", len(deduped[0].articles), batch.size)
+        except StorageError:
+            raise  # the database, not a record: every record would fail the same way
+        except Exception as exc:  # noqa: BLE001 - one record must not cost the batch: one at a time
+            logger.warning("dedup or write failed for the batch (%s): storing its articles one by one", exc)
+            deduped = store_one_by_one(annotated.articles, batch.size)
+        counts.entities += sum(len(a.entities) for d in deduped for a in d.articles)
+        passed("stored", sum(len(d.articles) for d in deduped), batch.size)
         if batch.input_states:  # only once their articles are stored: a crash before must refetch
             write_input_states_task(db_path, batch.input_states, lock)
 
-    migrate_task(db_path, lock)
+    def store_one_by_one(articles: list, submitted: int) -> list:
+        """Dedup and write each article on its own, in order (each sees the ones stored
+        before it); an article that fails is quarantined at stage `store`."""
+        done = []
+        for article in articles:
+            try:
+                one = dedup_task.fn([article], db_path, settings.story_window_days, lock)
+                counts.articles_new += write_batch_task.fn(db_path, run_id, one, lock)
+                done.append(one)
+            except StorageError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                quarantine([Quarantined(article.source_uri, "store", f"{type(exc).__name__}: {exc}", doc_id=article.doc_id, content_hash=article.content_hash)])
+        passed("dedup", sum(len(d.articles) for d in done), submitted)
+        return done
+
     try:
+        migrate_task(db_path, lock)
         units, missing = plan_inputs(paths, settings)
         logger.info("planned %d input units from %s", len(units), paths)
         if not units and not missing:
@@ -169,7 +194,7 @@ def pipeline(
                 "before (--retry-quarantined)" if retry_quarantined else f"by another pipeline version than {version}",
             )
 
-        with build_task_runner(runner_choice) as runner:
+        with build_task_runner(runner_choice) as runner, cancel_stages_on_stop():
             pending: deque[PendingBatch] = deque()
             for units_batch in batch_units(units, settings.batch_size):
                 counts.batches += 1
@@ -203,8 +228,16 @@ def pipeline(
                 store_oldest(pending)
         close_quarantine(db_path, run_id, version, sorted(retry), lock)
         status = "COMPLETED"
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
+    except RunStopped as exc:  # SIGINT/SIGTERM: say so, and which signal
+        status, error = "CANCELLED", str(exc)
+        raise
+    except KeyboardInterrupt:
+        status, error = "CANCELLED", "interrupted (SIGINT)"
+        raise
+    except BaseException as exc:
+        error = str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}"
+        if type(exc).__name__ == "TerminationSignal":  # Prefect's SIGTERM bridge
+            status, error = "CANCELLED", "terminated (SIGTERM)"
         raise
     finally:
         write_run(

@@ -26,7 +26,7 @@ import tomllib
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -35,6 +35,7 @@ from prefect.cache_policies import NO_CACHE
 
 from newsetl.tasks import store
 from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
+from newsetl.tasks.sanitize import printable_path, sane_date, valid_text
 from newsetl.tasks.settings import Settings
 from newsetl.tasks.fetch import FetchResult, fetch_sources, is_url
 from newsetl.tasks.metadata.urls import registrable_domain
@@ -63,6 +64,7 @@ class InputUnit:
     start: int = 0
     end: int | None = None
     named: bool = False  # `source` was named in a sources file: it wins over feed titles and domains
+    allow_private: bool = False  # its sources file sets allow_private_addresses (tasks/netpolicy.py)
 
 
 def input_kind(name: str) -> tuple[str | None, bool]:
@@ -87,19 +89,20 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
     """
     units: list[InputUnit] = []
     bad: list[Quarantined] = []
-    expanded: list[tuple[str, str | None]] = []
+    expanded: list[tuple[str, str | None, bool]] = []
     for raw in paths:
         if str(raw).lower().endswith(".toml") and Path(raw).is_file():
             try:
-                expanded.extend(read_sources_file(Path(raw)))
+                pairs, allow_private = read_sources_file(Path(raw)), sources_allow_private(Path(raw))
+                expanded.extend((target, name, allow_private) for target, name in pairs)
             except (ValueError, OSError) as exc:
                 bad.append(Quarantined(str(Path(raw).resolve()), STAGE, f"unreadable sources file: {exc}"))
         else:
-            expanded.append((str(raw), None))
-    for raw, name in expanded:
+            expanded.append((str(raw), None, False))
+    for raw, name, allow_private in expanded:
         if name is not None:
             planned, missing = plan_inputs([raw], settings)
-            units.extend(replace(u, source=name, named=True) for u in planned)
+            units.extend(replace(u, source=name, named=True, allow_private=allow_private) for u in planned)
             bad.extend(missing)
             continue
         if str(raw) == STDIN:
@@ -112,6 +115,9 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
                 if input_kind(file.name)[0] and not file.name.startswith("."):
+                    if not _inside(file, path):
+                        bad.append(Quarantined(printable_path(str(file)), STAGE, "symlink leaves the input folder: not followed"))
+                        continue
                     units.extend(_units_for_file(file, path.name, settings))
         elif path.is_file():
             if input_kind(path.name)[0]:
@@ -121,6 +127,28 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
         else:
             bad.append(Quarantined(str(path), STAGE, "no such file or folder"))
     return units, bad
+
+
+def _inside(file: Path, folder: Path) -> bool:
+    """True when `file`, with every symlink resolved, is still under `folder` (already resolved).
+
+    A symlink in an input folder pointing at /etc/passwd or /proc/self/status must not be
+    ingested as an article: whoever can drop a link in a watched folder could read any file.
+    """
+    try:
+        return file.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
+def sources_allow_private(path: Path) -> bool:
+    """True when a sources file sets `allow_private_addresses = true` at its top level: links
+    in its feeds may then reach internal addresses (see tasks/netpolicy.py)."""
+    config = tomllib.loads(path.read_text(encoding="utf-8"))
+    value = config.get("allow_private_addresses", False)
+    if not isinstance(value, bool):
+        raise ValueError("allow_private_addresses must be true or false")
+    return value
 
 
 def read_sources_file(path: Path) -> list[tuple[str, str]]:
@@ -174,9 +202,33 @@ def read_units(units: Iterable[InputUnit], settings: Settings, now: datetime | N
     articles: list[Article] = []
     bad: list[Quarantined] = []
     for unit in units:
+        found = 0
         for item in _read_unit(unit, settings, fetched_at):
+            item = _valid_record(item)
             (articles if isinstance(item, Article) else bad).append(item)
+            found += 1
+        if not found and unit.start == 0:
+            # An empty .jsonl/.json/.csv/.warc must not vanish without a trace (a later range
+            # of a split file that holds only blank lines is not an input of its own).
+            bad.append(Quarantined(printable_path(unit.path), STAGE, "no_records: the input holds no records"))
     return articles, bad
+
+
+def _valid_record(item: Article | Quarantined) -> Article | Quarantined:
+    """Return the record with every text field valid UTF-8: lone surrogates (from JSON
+    escapes) replaced, non-UTF-8 file names escaped. Valid records come back unchanged."""
+    if isinstance(item, Quarantined):
+        return replace(item, source_uri=printable_path(item.source_uri), error=valid_text(item.error), detail=valid_text(item.detail))
+    fields = {"source_uri": printable_path(item.source_uri), "source": printable_path(item.source), "raw_text": valid_text(item.raw_text)}
+    for name in ("url", "title"):
+        value = getattr(item, name)
+        if value is not None:
+            fields[name] = valid_text(value)
+    changed = {k: v for k, v in fields.items() if v is not getattr(item, k)}
+    if not changed:
+        return item
+    note = "text fields held invalid Unicode (lone surrogates or a non-UTF-8 file name): replaced or escaped"
+    return replace(item, **changed, notes=(*item.notes, note))
 
 
 def _read_unit(unit: InputUnit, settings: Settings, fetched_at: datetime) -> Iterator[Article | Quarantined]:
@@ -402,7 +454,7 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
         source_uri = f"{unit.path}#{record_id}"
     else:
         source_uri = where
-    published_at = _parse_date(obj.get("published_at"))
+    published_at, date_note = _parse_date(obj.get("published_at"))
     source, source_from = _record_source(obj, unit, url)
     return Article(
         doc_id=stable_id(source_uri),
@@ -417,6 +469,7 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
         title=obj.get("title") if isinstance(obj.get("title"), str) else None,
         published_at=published_at,
         published_from="input" if published_at else None,
+        notes=(date_note,) if date_note else (),
     )
 
 
@@ -434,18 +487,16 @@ def _record_source(obj: dict, unit: InputUnit, url: str | None) -> tuple[str, st
     return Path(unit.path).stem, "folder"
 
 
-def _parse_date(value: object) -> datetime | None:
-    """Parse an ISO-8601 date (naive dates are taken as UTC); None when absent, unusable or
-    more than a day in the future."""
+def _parse_date(value: object) -> tuple[datetime | None, str | None]:
+    """Parse an ISO-8601 date (naive dates are taken as UTC). Returns (date, None), or
+    (None, a note) when it is unusable or outside 1900..tomorrow; (None, None) when absent."""
     if value in (None, ""):
-        return None
+        return None, None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(valid_text(str(value)).replace("Z", "+00:00"))
     except ValueError:
-        return None
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-    # A date more than a day ahead is a typo or an embargo time, not a publication date.
-    return parsed if parsed <= datetime.now(timezone.utc) + timedelta(days=1) else None
+        return None, f"published_at {valid_text(str(value))[:60]!r} is not an ISO-8601 date, dropped"
+    return sane_date(parsed)
 
 
 def _domain(url: str) -> str | None:
@@ -534,11 +585,23 @@ def only_changed(articles: list[Article], stored_hashes: dict[str, str]) -> list
 
 
 def fetch_units(units: list[InputUnit], settings: Settings, known: dict[str, InputState], stored) -> FetchResult:
-    """Fetch the URL units of a batch (feeds and article pages); see tasks/fetch.py."""
-    return fetch_sources(
-        [u.path for u in units], known, _domain, _decode_body, stored,
-        timeout_s=settings.http_timeout_s, max_bytes=settings.max_file_bytes,
-        source_names={u.path: u.source for u in units if u.named},
+    """Fetch the URL units of a batch (feeds and article pages); see tasks/fetch.py.
+
+    Units from a sources file allowing private addresses are fetched apart from the rest,
+    so that the setting widens only its own feeds."""
+    results = []
+    for allow_private in (False, True):
+        group = [u for u in units if (u.allow_private or settings.allow_private_addresses) == allow_private]
+        if group:
+            results.append(fetch_sources(
+                [u.path for u in group], known, _domain, _decode_body, stored,
+                timeout_s=settings.http_timeout_s, max_bytes=settings.max_file_bytes,
+                source_names={u.path: u.source for u in group if u.named}, allow_private=allow_private,
+                entry_deadline_s=settings.http_entry_deadline_s,
+            ))
+    return FetchResult(
+        [a for r in results for a in r.articles], [q for r in results for q in r.quarantined],
+        [st for r in results for st in r.states], sum(r.unchanged for r in results),
     )
 
 
@@ -548,20 +611,22 @@ def file_state(path: str) -> InputState | None:
         stat = Path(path).stat()
     except OSError:
         return None
-    return InputState(path, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+    return InputState(printable_path(path), size=stat.st_size, mtime_ns=stat.st_mtime_ns)
 
 
 def unchanged_files(units: list[InputUnit], known: dict[str, InputState]) -> set[str]:
     """Return the paths whose size and modification time are those stored: they are not read."""
     same = set()
     for path in {u.path for u in units}:
-        now, before = file_state(path), known.get(path)
+        now, before = file_state(path), known.get(printable_path(path))
         if now and before and (now.size, now.mtime_ns) == (before.size, before.mtime_ns):
             same.add(path)
     return same
 
 
-@task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], timeout_seconds=600)
+# No task timeout: a timeout restarted the whole batch from scratch, so one slow feed
+# entry cost every entry of the feed. Each URL has its own deadline instead (fetch.py).
+@task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=store.retry_unless_permanent)
 def ingest_task(
     units: list[InputUnit], settings: Settings, retry: frozenset[str] = frozenset()
 ) -> tuple[list[Article], list[Quarantined], int, list[InputState]]:
@@ -575,8 +640,9 @@ def ingest_task(
     db, lock = settings.db_path, settings.db_lock_timeout_s
     urls = [u for u in units if is_url(u.path)]
     files = [u for u in units if not is_url(u.path) and u.path != STDIN]
-    known = {} if settings.full_refresh else store.input_states(db, [u.path for u in urls + files], lock)
-    known = {uri: state for uri, state in known.items() if uri not in retry}
+    known = {} if settings.full_refresh else store.input_states(db, [printable_path(u.path) for u in urls + files], lock)
+    retried = {printable_path(path) for path in retry}
+    known = {uri: state for uri, state in known.items() if uri not in retried}
     skipped = unchanged_files(files, known)
     to_read = [u for u in units if not is_url(u.path) and u.path not in skipped]
     articles, bad = read_units(to_read, settings)

@@ -89,6 +89,7 @@ class Article:
     story_id: str | None = None
     story_score: float | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # what ingest changed or dropped in the record (e.g. an impossible date)
 
 
 @dataclass(frozen=True)
@@ -164,12 +165,14 @@ class StageOutput:
 
 def stable_id(*parts: str) -> str:
     """Return a 16-hex-digit id derived from `parts` (same parts, same id, on any machine)."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    # surrogatepass: a part that is not valid Unicode (a lone surrogate, a non-UTF-8 file
+    # name) still gets its own id instead of an error.
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:16]
 
 
 def content_hash(data: bytes | str) -> str:
     """Return the SHA-256 hex digest of raw content, the key for 'has this changed?'."""
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        data = data.encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()
