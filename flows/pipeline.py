@@ -40,7 +40,8 @@ from newsetl.tasks.settings import DEFAULT_DB, Settings
 from newsetl.tasks.store import (
     StorageError, close_quarantine, migrate_task, quarantined_inputs, quarantined_to_retry, run_summary, write_batch_task,
     write_input_states_task, write_quarantine_task, write_run,
-)from newsetl.flows.stops import RunStopped
+)
+from newsetl.flows.stops import RunStopped
 
 # The state a completed run that quarantined inputs ends in: type COMPLETED (the data is
 # stored, the exit status is 3), but a name of its own, so the Prefect UI's run list and
