@@ -36,6 +36,7 @@ from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
 from newsetl.tasks.records import InputState, Quarantined
+from newsetl.tasks.sanitize import printable_path
 from newsetl.tasks.settings import DEFAULT_DB, Settings
 from newsetl.tasks.store import (
     StorageError, close_quarantine, migrate_task, quarantined_inputs, quarantined_to_retry, run_summary, write_batch_task,
@@ -188,7 +189,8 @@ def pipeline(
         progress.expect("inputs", len(units))
         quarantine(missing)
         version = pipeline_version()
-        retry = frozenset(quarantined_to_retry(db_path, [u.path for u in units], version, retry_quarantined, lock))
+        # Quarantine rows name inputs by their printable path (non-UTF-8 file names escaped).
+        retry = frozenset(quarantined_to_retry(db_path, [printable_path(u.path) for u in units], version, retry_quarantined, lock))
         if retry:
             logger.info(
                 "reading again %d inputs quarantined %s", len(retry),
