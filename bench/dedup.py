@@ -213,9 +213,16 @@ def ecbplus_dev() -> None:
     started = time.perf_counter()
     baseline = tfidf_average_link(docs)
     base_s = time.perf_counter() - started
-    _, stories, ours_s = run_our_dedup(docs, prepared(docs, entities=True))
+    articles = prepared(docs, entities=True)
+    _, stories, ours_s = run_our_dedup(docs, articles)
+    # The ECB+ half of the set has dateline dates (2011-2013) that cleanup finds; the ECB
+    # half has none and counts at the bench's fetch time (2026), so the anchored window
+    # keeps them apart even within one event. The same run with the dates dropped shows
+    # what the similarity alone does.
+    _, undated, undated_s = run_our_dedup(docs, [replace(a, published_at=None) for a in articles])
     print(f"{'system':<36} {'P':>6} {'R':>6} {'F1':>6} {'B3 F1':>6} {'sec':>6}")
-    for name, pred, secs in (("TF-IDF average link 0.2 (baseline)", baseline, base_s), ("newsetl story_id", stories, ours_s)):
+    for name, pred, secs in (("TF-IDF average link 0.2 (baseline)", baseline, base_s), ("newsetl story_id", stories, ours_s),
+                             ("newsetl story_id, dates dropped", undated, undated_s)):
         p, r, f, b3 = ecbplus_scores(pred, gold)
         print(f"{name:<36} {p:>6.3f} {r:>6.3f} {f:>6.3f} {b3:>6.3f} {secs:>6.1f}")
     # Per-topic folds: nothing here is fitted per topic, so this shows the spread.
@@ -243,7 +250,8 @@ def semeval_scores(stories: dict[str, str], pairs: list[dict]) -> dict[str, tupl
     groups = defaultdict(list)
     for p in pairs:
         groups[pair_group(p["lang"])].append(p)
-        groups[p["lang"]].append(p)
+        if p["lang"] != "en-en":
+            groups[p["lang"]].append(p)
     for name, group in groups.items():
         gold = {(p["a"], p["b"]) for p in group if p["label"]}
         pred = {(p["a"], p["b"]) for p in group if stories[p["a"]] == stories[p["b"]]}
@@ -272,14 +280,15 @@ def semeval22() -> None:
     groups = defaultdict(list)
     for p in pairs:
         groups[pair_group(p["lang"])].append(p)
-        groups[p["lang"]].append(p)
+        if p["lang"] != "en-en":
+            groups[p["lang"]].append(p)
     for name, group in groups.items():
         gold = {(p["a"], p["b"]) for p in group if p["label"]}
         baseline_scores[name] = prf({(p["a"], p["b"]) for p in group if cos[(p["a"], p["b"])] >= 0.2}, gold)
     _, stories, ours_s = run_our_dedup(docs, prepared(docs, entities=True))
     ours = semeval_scores(stories, pairs)
     print(f"{'pairs':<22} {'n':>5} {'same':>5}   {'baseline P/R/F1':>20}   {'newsetl story_id P/R/F1':>24}")
-    for name in ("en-en", "cross-lingual", "other same-language", *sorted(k for k in groups if "-" in k and k != "en-en")):
+    for name in ("en-en", "cross-lingual", "other same-language", *sorted(k for k in groups if len(k) == 5 and k != "en-en")):
         n, same = len(groups[name]), sum(p["label"] for p in groups[name])
         b, o = baseline_scores[name], ours[name]
         print(f"{name:<22} {n:>5} {same:>5}   {b[0]:>6.3f} {b[1]:>6.3f} {b[2]:>6.3f}   {o[0]:>8.3f} {o[1]:>6.3f} {o[2]:>6.3f}")

@@ -3,7 +3,8 @@
 -- $min_shared). batch_terms(doc_id, term) holds each batch article's top terms.
 -- With each: its entity names of the kinds in $kinds (one per mention, for the name
 -- similarity) and the time span of its whole story (first and last member seen), so the
--- story's window stays anchored on its first article.
+-- story's window stays anchored on its first article. When entities get an `entity_id`
+-- (NER issue), select coalesce(entity_id, canonical) here and in tasks/dedup.py name_counts.
 WITH shared AS (
     SELECT b.doc_id AS batch_doc, t.doc_id, count(*) AS shared
     FROM batch_terms AS b
