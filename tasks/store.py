@@ -245,15 +245,8 @@ def stored_articles(db_path: str | Path, doc_ids: list[str], timeout_s: float = 
     ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
         con.register("wanted", ids)
-        rows = con.execute(
-            "SELECT doc_id, source_uri, source, url, title, published_at, fetched_at, input_format, language,"
-            " raw_text, clean_text, content_hash, is_article, not_article_reason, ner_model, versions"
-            " FROM articles WHERE doc_id IN (SELECT doc_id FROM wanted)"
-        ).fetchall()
-        entity_rows = con.execute(
-            "SELECT doc_id, text, label, start_char, end_char, canonical, coalesce(kind, 'other') FROM entities"
-            " WHERE doc_id IN (SELECT doc_id FROM wanted) ORDER BY doc_id, start_char, end_char"
-        ).fetchall()
+        rows = con.execute(sql_file("queries/stored_articles.sql")).fetchall()
+        entity_rows = con.execute(sql_file("queries/stored_entities.sql")).fetchall()
     entities: dict[str, list[Entity]] = {}
     for doc_id, *fields in entity_rows:
         entities.setdefault(doc_id, []).append(Entity(*fields))
