@@ -314,6 +314,7 @@ def dedup_batch(
     sims = story_similarities(matrix, name_matrix, has_names, batch_rows, languages)
     sims_row = {i: k for k, i in enumerate(content)}
     window = timedelta(days=window_days)
+    stored_spans = {n.story_id: (n.story_first or n.seen_at, n.story_last or n.seen_at) for n in stored.copy_candidates.values()}
 
     for i in order:
         article = out[i]
@@ -336,7 +337,10 @@ def dedup_batch(
             decisions.append(Decision(article.doc_id, group, "copy", method, score))
 
         story, story_score = _assign_story(i, group, out, stored, sims[sims_row[i]] if sims is not None else None, stories, window)
-        stories.add(story, row_of[i], _seen_at(article), _seen_at(article))
+        first = last = _seen_at(article)
+        if story in stored_spans and story not in stories.index:  # joined through a stored copy outside the pool
+            first, last = min(first, stored_spans[story][0]), max(last, stored_spans[story][1])
+        stories.add(story, row_of[i], first, last)
         if story != article.doc_id:
             decisions.append(Decision(article.doc_id, story, "story", "tfidf_cosine" if story_score < 1 else "copy", story_score))
         out[i] = replace(

@@ -177,3 +177,17 @@ def test_restory_gives_the_result_of_a_fresh_run_in_time_order(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         # the story index and the term counts are rebuilt, not added to the old ones
         assert con.execute("SELECT sum(df) FROM term_df").fetchone() == duckdb.connect(str(fresh), read_only=True).execute("SELECT sum(df) FROM term_df").fetchone()
+
+
+def test_a_copy_joins_its_stored_original_story_only_within_the_window():
+    original = quake("orig", "Lorca", "Ana Ruiz", when=T0)
+    stored = Neighbour("orig", "orig", "story-of-orig", original.clean_text, "en", T0, story_first=T0 - timedelta(days=3), story_last=T0)
+    keys = {(band, key): {"orig"} for _, band, key in dedup_batch([original], StoredNeighbours()).band_rows}
+    neighbours = StoredNeighbours(copy_candidates={"orig": stored}, candidate_keys=keys)
+    soon = replace(original, doc_id="soon", source_uri="test://soon", published_at=T0 + timedelta(days=5))
+    late = replace(original, doc_id="late", source_uri="test://late", published_at=T0 + timedelta(days=12))
+    by_id = {a.doc_id: a for a in dedup_batch([soon, late], neighbours, window_days=14).articles}
+    assert by_id["soon"].dup_group == by_id["late"].dup_group == "orig"  # copies, whatever the time
+    assert by_id["soon"].story_id == "story-of-orig"
+    # 12 days after the original but 15 after its story began: a story of its own
+    assert by_id["late"].story_id != "story-of-orig"
