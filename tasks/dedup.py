@@ -18,7 +18,10 @@ earlier articles of the same batch:
    most the window: the window is anchored on the story's first article and never
    slides with each member. Articles without a publication date count at their fetch
    time. Otherwise it starts a story. Across languages the entity names are the bridge
-   (names survive translation); a language without an NER model has only its words.
+   (names survive translation); a language without an NER model has only its words,
+   and a score between two languages counts CROSS_LINGUAL_BOOST times. The weight of
+   the names is calibrated on ecbplus_dev and semeval22 (NAME_WEIGHT: 0 with today's
+   en/fr models; re-calibrate when more languages get NER).
 
 Canonical article of a new group: the earliest (published, else fetched), then the
 longest, then the smallest doc_id. An article joining an existing group keeps that
