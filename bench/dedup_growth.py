@@ -4,7 +4,9 @@ Builds databases holding N stored articles (N = 1k, 10k, 100k by default), synth
 from ../shared/bench/dedup/synd_dev: replica r of a document has every 4th word replaced
 by a token of its own, so replicas share topic words (story candidates, as real news of
 one beat does) but no word 5-gram (they are not copies of each other). History is bulk
-loaded with the same signatures, band keys and story terms the pipeline writes. Then the
+loaded with the same signatures, band keys and story terms the pipeline writes, and with
+entities (each article's first 12 capitalised words, as places: the story lookups join
+the entities table and the story spans, and that cost must not grow with N). Then the
 same 1,000 new articles (real synd_dev documents: originals, copies and others) are
 deduplicated against each database in batches of 200, exactly as `dedup_task` does, and
 timed. Ratios are against the smallest database, measured in the same run.
@@ -28,7 +30,9 @@ sys.path.insert(0, str(REPO))
 
 from newsetl.tasks import store  # noqa: E402
 from newsetl.tasks.dedup import dedup_against_store, dedup_batch  # noqa: E402
-from newsetl.tasks.records import Article, StoredNeighbours, content_hash, stable_id  # noqa: E402
+import re  # noqa: E402
+
+from newsetl.tasks.records import Article, Entity, StoredNeighbours, content_hash, stable_id  # noqa: E402
 
 BATCH = 200
 NEW = 1000
@@ -36,9 +40,12 @@ BASE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 def article(doc_id: str, text: str, minute: int) -> Article:
+    names = [m for m in re.finditer(r"\b[A-Z][a-z]{3,}\b", text)][:12]
+    entities = tuple(Entity(m.group(), "GPE", m.start(), m.end(), m.group(), "place") for m in names)
     return Article(
         doc_id=doc_id, source_uri=doc_id, source="bench", raw_text=text, content_hash=content_hash(text),
         input_format="text", fetched_at=BASE + timedelta(minutes=minute), language="en", clean_text=text,
+        entities=entities,
     )
 
 

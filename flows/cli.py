@@ -4,6 +4,7 @@
     newsetl reprocess [--stage S] [--where SQL]  recompute stages of stored articles from raw_text
     newsetl sql ["SELECT ..."] [--db FILE] query the database read-only (no statement: a prompt)
     newsetl export FOLDER [--db FILE]   Parquet snapshot of every table and view
+    newsetl restory [--db FILE]         recompute copy groups and stories over the stored articles
     newsetl serve PATH... --cron EXPR   serve the flow as a scheduled deployment
     newsetl clean < pages.jsonl          clean pages given as JSON lines, print JSON lines
 
@@ -236,6 +237,21 @@ def export(
     _require_db(db)
     files = export_parquet(db, target)
     console.print(f"{len(files)} Parquet files in {target}: {', '.join(f.stem for f in files)}")
+
+
+@app.command()
+def restory(
+    db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to re-cluster in place."),
+    batch_size: int = typer.Option(Settings.batch_size, "--batch-size", min=1, help="Articles per dedup batch (as in `run`)."),
+) -> None:
+    """Recompute copy groups and stories of every stored article, in time order, with the
+    current dedup code: the same result as a fresh run over the same articles in time order.
+    Needs the database to itself while it runs (it writes after every batch)."""
+    from newsetl.flows.restory import restory as restory_db
+
+    _require_db(db)
+    result = restory_db(db, batch_size=batch_size)
+    console.print(f"{result.articles} articles re-assigned: {result.stories} stories, {result.copy_groups} copy groups → {db}")
 
 
 @app.command()

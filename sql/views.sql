@@ -10,34 +10,49 @@ WHERE a.is_article AND a.dup_group = a.doc_id;
 CREATE OR REPLACE VIEW content_articles AS
 SELECT * FROM articles WHERE is_article;
 
--- One row per story: size, sources, time span, headline of the canonical, top entities.
+-- One row per story: size, sources, time span, headline, top entities; the stories with
+-- the latest activity first, then the biggest.
+-- Headline: the canonical article's title; when it has none, or its title is the site's
+-- name (the same title on different articles of one source, or the source's own name),
+-- the earliest member's real title; NULL only when no member has a title.
 CREATE OR REPLACE VIEW story_summary AS
 WITH members AS (
-    SELECT story_id, doc_id, source, coalesce(published_at, fetched_at) AS seen_at
+    SELECT story_id, doc_id, source, dup_group, title, coalesce(published_at, fetched_at) AS seen_at
     FROM articles WHERE is_article
+), site_titles AS (
+    SELECT source, title FROM articles
+    WHERE is_article AND title IS NOT NULL
+    GROUP BY source, title
+    HAVING count(DISTINCT dup_group) > 1
 ), top_entities AS (
-    SELECT story_id, list(canonical ORDER BY n DESC, canonical)[1:5] AS top_entities
+    -- Names only (as what_is_in_the_news: never dates, numbers or money), by the number of
+    -- member articles naming them, then mentions; the alphabet only as the last resort.
+    SELECT story_id, list(canonical ORDER BY n DESC, mentions DESC, canonical)[1:5] AS top_entities
     FROM (
-        SELECT m.story_id, e.canonical, count(DISTINCT e.doc_id) AS n
+        SELECT m.story_id, e.canonical, count(DISTINCT e.doc_id) AS n, count(*) AS mentions
         FROM entities e JOIN members m USING (doc_id)
+        WHERE e.kind IN ('person', 'organisation', 'place', 'other')
+          AND length(e.canonical) >= 2 AND regexp_matches(e.canonical, '\p{L}')
         GROUP BY ALL
     )
     GROUP BY story_id
 )
 SELECT m.story_id,
-       s.title AS headline,
+       list(m.title ORDER BY (st.title IS NOT NULL OR lower(trim(m.title)) = lower(trim(m.source))),
+                             m.doc_id <> m.story_id, m.seen_at, m.doc_id)
+           FILTER (WHERE trim(coalesce(m.title, '')) <> '')[1] AS headline,
        count(*) AS n_articles,
-       count(DISTINCT a.dup_group) AS n_copy_groups,
+       count(DISTINCT m.dup_group) AS n_copy_groups,
        count(DISTINCT m.source) AS n_sources,
        list(DISTINCT m.source ORDER BY m.source) AS sources,
        min(m.seen_at) AS first_seen,
        max(m.seen_at) AS last_seen,
        any_value(t.top_entities) AS top_entities
 FROM members m
-JOIN articles a USING (doc_id)
-LEFT JOIN articles s ON s.doc_id = m.story_id
+LEFT JOIN site_titles st ON st.source = m.source AND st.title = m.title
 LEFT JOIN top_entities t ON t.story_id = m.story_id
-GROUP BY m.story_id, s.title;
+GROUP BY m.story_id
+ORDER BY last_seen DESC, n_articles DESC, m.story_id;
 
 -- Entity names across content articles: how often, where and when each canonical name
 -- occurs, every kind (names, and the English model's dates, numbers, money, ...). Ties

@@ -114,6 +114,11 @@ class Neighbour:
     clean_text: str
     language: str | None
     seen_at: datetime
+    # Story clustering: the article's entity name keys (tasks/dedup.py name_key), and the
+    # first and last time any member of its story was seen (the story's time span).
+    name_keys: tuple[str, ...] = ()
+    story_first: datetime | None = None
+    story_last: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -215,7 +215,8 @@ def term_stats(db_path: str | Path, terms: list[str], timeout_s: float = 120.0) 
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
         con.register("batch_terms", pa.table({"term": pa.array(terms, pa.string())}))
         df = con.execute("SELECT d.term, d.df FROM term_df AS d JOIN batch_terms AS b USING (term)").fetchall()
-        [(n_docs,)] = con.execute("SELECT count(*) FROM articles WHERE is_article").fetchall()
+        # dup_group is NULL only while `newsetl restory` has not reached an article yet
+        [(n_docs,)] = con.execute("SELECT count(*) FROM articles WHERE is_article AND dup_group IS NOT NULL").fetchall()
     return dict(df), n_docs
 
 
@@ -230,10 +231,13 @@ def dedup_neighbours(
     per_article: int = 10,
     min_shared_terms: int = 2,
     timeout_s: float = 120.0,
+    entity_kinds: tuple[str, ...] = (),
+    name_key=lambda canonical: canonical,
 ) -> StoredNeighbours:
     """Fetch from storage what dedup needs for a batch: exact-hash matches, LSH candidates, and
     the stored articles of the time window that share most of each batch article's top
-    terms (`story_terms`: doc_id -> terms), `per_article` of them per batch article."""
+    terms (`story_terms`: doc_id -> terms), `per_article` of them per batch article, each
+    with its entity names of `entity_kinds` (as keys by `name_key`) and its story's time span."""
     ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
     keys = pa.table({"band": pa.array([b for b, _ in band_keys], pa.int16()), "key": pa.array([k for _, k in band_keys], pa.int64())})
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
@@ -249,18 +253,96 @@ def dedup_neighbours(
             until = seen_range[1] + timedelta(days=window_days)
             pool = con.execute(
                 sql_file("queries/story_candidates.sql"),
-                {"since": since, "until": until, "per_article": per_article, "min_shared": min_shared_terms},
+                {"since": since, "until": until, "per_article": per_article, "min_shared": min_shared_terms,
+                 "kinds": list(entity_kinds)},
             ).fetchall()
     by_hash: dict[str, tuple[str, str]] = {}
     for h, doc_id, group in exact:
         by_hash.setdefault(h, (doc_id, group))
     copy_candidates: dict[str, Neighbour] = {}
     candidate_keys: dict[tuple[int, int], set[str]] = {}
-    for band, key, doc_id, group, story, text, lang, seen in candidates:
-        copy_candidates[doc_id] = Neighbour(doc_id, group, story, text, lang, seen)
+    for band, key, doc_id, group, story, text, lang, seen, first, last in candidates:
+        copy_candidates[doc_id] = Neighbour(doc_id, group, story, text, lang, seen, story_first=first, story_last=last)
         candidate_keys.setdefault((band, key), set()).add(doc_id)
-    story_pool = [Neighbour(d, g, s, t, lang, seen) for d, g, s, t, lang, seen in pool]
+    story_pool = [
+        Neighbour(d, g, s, t, lang, seen, tuple(name_key(n) for n in names), first, last)
+        for d, g, s, t, lang, seen, names, first, last in pool
+    ]
     return StoredNeighbours(by_hash, copy_candidates, candidate_keys, story_pool)
+
+
+def reset_dedup(db_path: str | Path, timeout_s: float = 120.0) -> int:
+    """Forget every copy and story decision (sql/queries/reset_dedup.sql), in one transaction,
+    before `newsetl restory` recomputes them. Returns the number of content articles to redo."""
+    with connect(db_path, timeout_s=timeout_s) as con:
+        con.begin()
+        con.execute(sql_file("queries/reset_dedup.sql"))
+        con.commit()
+        [(n,)] = con.execute("SELECT count(*) FROM articles").fetchall()
+    return n
+
+
+def dedup_order(db_path: str | Path, timeout_s: float = 120.0) -> list[str]:
+    """Return every stored doc_id in time order (published, else fetched; then doc_id): the
+    order in which `newsetl restory` feeds them to dedup."""
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        rows = con.execute("SELECT doc_id FROM articles ORDER BY coalesce(published_at, fetched_at), doc_id").fetchall()
+    return [doc_id for (doc_id,) in rows]
+
+
+def stored_articles(db_path: str | Path, doc_ids: list[str], timeout_s: float = 120.0) -> list[Article]:
+    """Return the stored articles `doc_ids` (in that order) with what dedup reads: texts,
+    language, dates, article flag, title, versions and entities (not removed lines)."""
+    from newsetl.tasks.records import Entity
+
+    ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        con.register("wanted", ids)
+        rows = con.execute(sql_file("queries/stored_articles.sql")).fetchall()
+        entity_rows = con.execute(sql_file("queries/stored_entities.sql")).fetchall()
+    entities: dict[str, list[Entity]] = {}
+    for doc_id, *fields in entity_rows:
+        entities.setdefault(doc_id, []).append(Entity(*fields))
+    by_id = {}
+    for (doc_id, uri, source, url, title, published, fetched, fmt, lang, raw, clean, chash, is_art, reason, ner, versions) in rows:
+        by_id[doc_id] = Article(
+            doc_id=doc_id, source_uri=uri, source=source, raw_text=raw or "", content_hash=chash or "", input_format=fmt or "text",
+            fetched_at=fetched, url=url, title=title, published_at=published, language=lang, clean_text=clean,
+            is_article=bool(is_art), not_article_reason=reason, entities=tuple(entities.get(doc_id, ())), ner_model=ner,
+            versions=json.loads(versions) if versions else {},
+        )
+    return [by_id[d] for d in doc_ids if d in by_id]
+
+
+def write_dedup(db_path: str | Path, run_id: str, result: DedupResult, timeout_s: float = 120.0) -> int:
+    """Store the dedup decisions of already stored articles (sql/queries/write_dedup.sql), in
+    one transaction; the rest of their rows is left as it is. Returns the number of articles."""
+    if not result.articles:
+        return 0
+    dedup_schema = pa.schema([("doc_id", pa.string()), ("text_hash", pa.string()), ("dup_group", pa.string()), ("dup_method", pa.string()),
+                              ("dup_score", pa.float64()), ("story_id", pa.string()), ("story_score", pa.float64()), ("versions", pa.string())])
+    tables = {
+        "batch_dedup": _table([
+            {"doc_id": a.doc_id, "text_hash": a.text_hash, "dup_group": a.dup_group, "dup_method": a.dup_method, "dup_score": a.dup_score,
+             "story_id": a.story_id, "story_score": a.story_score, "versions": json.dumps(a.versions, sort_keys=True)}
+            for a in result.articles
+        ], dedup_schema),
+        "batch_duplicates": _table([{**asdict(d), "run_id": run_id} for d in result.decisions], _SCHEMAS["batch_duplicates"]),
+        "batch_minhash_bands": _table([{"doc_id": d, "band": b, "key": k} for d, b, k in result.band_rows], _SCHEMAS["batch_minhash_bands"]),
+        "batch_story_terms": _table([{"doc_id": d, "term": t, "weight": w} for d, t, w in result.story_term_rows], _SCHEMAS["batch_story_terms"]),
+        "batch_doc_terms": _table([{"doc_id": d, "term": t} for d, t in result.doc_terms], _SCHEMAS["batch_doc_terms"]),
+    }
+    with connect(db_path, timeout_s=timeout_s) as con:
+        for name, table in tables.items():
+            con.register(name, table)
+        con.begin()
+        try:
+            con.execute(sql_file("queries/write_dedup.sql"))
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+    return len(result.articles)
 
 
 def _article_row(a: Article, run_id: str, stored_at: datetime) -> dict:

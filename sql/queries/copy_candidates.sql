@@ -1,8 +1,18 @@
 -- Stored articles that share an LSH band key with a batch article (registered as
--- batch_keys(band, key)), with what dedup needs to verify them.
-SELECT DISTINCT b.band, b.key, a.doc_id, a.dup_group, a.story_id, a.clean_text, a.language,
-       coalesce(a.published_at, a.fetched_at) AS seen_at
-FROM batch_keys AS k
-JOIN minhash_bands AS b ON b.band = k.band AND b.key = k.key
-JOIN articles AS a ON a.doc_id = b.doc_id
-WHERE a.doc_id NOT IN (SELECT doc_id FROM batch_doc_ids);
+-- batch_keys(band, key)), with what dedup needs to verify them, and the time span of
+-- each one's story (a copy joins its original's story only within the story's window).
+WITH found AS (
+    SELECT DISTINCT b.band, b.key, a.doc_id, a.dup_group, a.story_id, a.clean_text, a.language,
+           coalesce(a.published_at, a.fetched_at) AS seen_at
+    FROM batch_keys AS k
+    JOIN minhash_bands AS b ON b.band = k.band AND b.key = k.key
+    JOIN articles AS a ON a.doc_id = b.doc_id
+    WHERE a.doc_id NOT IN (SELECT doc_id FROM batch_doc_ids)
+), spans AS (
+    SELECT story_id, min(coalesce(published_at, fetched_at)) AS first_seen, max(coalesce(published_at, fetched_at)) AS last_seen
+    FROM articles
+    WHERE is_article AND story_id IN (SELECT story_id FROM found) AND doc_id NOT IN (SELECT doc_id FROM batch_doc_ids)
+    GROUP BY story_id
+)
+SELECT f.*, s.first_seen, s.last_seen
+FROM found AS f LEFT JOIN spans AS s USING (story_id);

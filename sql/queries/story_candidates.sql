@@ -1,6 +1,10 @@
 -- Story candidates for a batch: for each batch article, the $per_article stored content
 -- articles seen between $since and $until that share the most of its top terms (at least
 -- $min_shared). batch_terms(doc_id, term) holds each batch article's top terms.
+-- With each: its entity names of the kinds in $kinds (one per mention, for the name
+-- similarity) and the time span of its whole story (first and last member seen), so the
+-- story's window stays anchored on its first article. When entities get an `entity_id`
+-- (NER issue), select coalesce(entity_id, canonical) here and in tasks/dedup.py name_counts.
 WITH shared AS (
     SELECT b.doc_id AS batch_doc, t.doc_id, count(*) AS shared
     FROM batch_terms AS b
@@ -14,8 +18,23 @@ WITH shared AS (
     JOIN articles AS a USING (doc_id)
     WHERE a.is_article AND coalesce(a.published_at, a.fetched_at) BETWEEN $since AND $until
     QUALIFY row_number() OVER (PARTITION BY s.batch_doc ORDER BY s.shared DESC, s.doc_id) <= $per_article
+), names AS (
+    SELECT doc_id, list(canonical ORDER BY start_char, canonical) AS names
+    FROM entities
+    WHERE doc_id IN (SELECT doc_id FROM ranked) AND kind IN (SELECT unnest($kinds))
+    GROUP BY doc_id
+), spans AS (
+    SELECT story_id, min(coalesce(published_at, fetched_at)) AS first_seen, max(coalesce(published_at, fetched_at)) AS last_seen
+    FROM articles
+    WHERE is_article
+      AND story_id IN (SELECT story_id FROM articles WHERE doc_id IN (SELECT doc_id FROM ranked))
+      AND doc_id NOT IN (SELECT doc_id FROM batch_doc_ids)
+    GROUP BY story_id
 )
-SELECT a.doc_id, a.dup_group, a.story_id, a.clean_text, a.language, coalesce(a.published_at, a.fetched_at) AS seen_at
+SELECT a.doc_id, a.dup_group, a.story_id, a.clean_text, a.language, coalesce(a.published_at, a.fetched_at) AS seen_at,
+       coalesce(n.names, []) AS names, s.first_seen, s.last_seen
 FROM articles AS a
+LEFT JOIN names AS n USING (doc_id)
+LEFT JOIN spans AS s USING (story_id)
 WHERE a.doc_id IN (SELECT doc_id FROM ranked)
 ORDER BY a.doc_id;

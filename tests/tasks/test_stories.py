@@ -1,0 +1,193 @@
+"""Stories are events: entity- and time-aware clustering, its anchored window, the story
+lookups in storage, the story_summary view and `restory`. Articles here are invented."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+
+import duckdb
+
+from newsetl.flows.restory import restory
+from newsetl.tasks import store
+from newsetl.tasks.dedup import dedup_against_store, dedup_batch, name_counts, name_key
+from newsetl.tasks.records import Article, Entity, Neighbour, StoredNeighbours, content_hash
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+
+QUAKE = (
+    "Strong earthquake shakes {place}\n\n"
+    "A strong earthquake of magnitude {mag} shook {place} on {day}, damaging houses and cutting power to "
+    "thousands of homes, the national seismology institute said. Rescue teams searched collapsed buildings "
+    "in the old town of {place} through the night, and the regional governor {person} said schools would stay "
+    "closed while engineers inspected them.\n\n"
+    "Aftershocks rattled {place} for hours. Residents slept in cars and parks, afraid to return to cracked "
+    "apartments, while hospitals treated dozens of people for injuries from falling debris."
+)
+
+
+OTHER_QUAKE = (
+    "Quake in {place} leaves families homeless\n\n"
+    "Hundreds of families in {place} spent {day} night outdoors after an earthquake measuring {mag} destroyed "
+    "their homes, firefighters said. The mayor, {person}, asked the army for tents and field kitchens and said "
+    "the damage to the cathedral and the bridge over the river was severe.\n\n"
+    "Geologists warned that further tremors were likely in the coming days and urged people not to go back "
+    "into damaged buildings until inspectors had declared them safe."
+)
+
+
+def quake(doc_id: str, place: str, person: str, *, when: datetime, published: bool = True, mag: str = "six",
+          day: str = "Sunday", template: str = QUAKE) -> Article:
+    """An invented earthquake report, with the entities NER would find in it."""
+    text = template.format(place=place, person=person, mag=mag, day=day)
+    entities = []
+    for name, label, kind in ((place, "GPE", "place"), (person, "PERSON", "person"), (day, "DATE", "date")):
+        start = text.find(name)
+        while start >= 0:
+            entities.append(Entity(name, label, start, start + len(name), name, kind))
+            start = text.find(name, start + 1)
+    return Article(
+        doc_id=doc_id, source_uri=f"test://{doc_id}", source="wire", raw_text=text, content_hash=content_hash(text),
+        input_format="text", fetched_at=when if not published else T0 + timedelta(days=3650),
+        published_at=when if published else None, title=text.split("\n\n")[0], language="en", clean_text=text,
+        entities=tuple(sorted(entities, key=lambda e: e.start_char)), ner_model="test",
+    )
+
+
+def stories(articles: list[Article], **kwargs) -> dict[str, str]:
+    return {a.doc_id: a.story_id for a in dedup_batch(articles, StoredNeighbours(), **kwargs).articles}
+
+
+def test_same_kind_of_event_in_two_places_makes_two_stories():
+    batch = [
+        quake("a1", "Lorca", "Ana Ruiz", when=T0),
+        quake("a2", "Lorca", "Ana Ruiz", when=T0 + timedelta(hours=5), mag="5.9"),
+        quake("b1", "Norcia", "Paolo Verdi", when=T0 + timedelta(days=2), day="Tuesday", template=OTHER_QUAKE),
+        quake("b2", "Norcia", "Paolo Verdi", when=T0 + timedelta(days=2, hours=3), day="Tuesday", mag="6.1", template=OTHER_QUAKE),
+    ]
+    s = stories(batch)
+    assert s["b1"] == s["b2"]
+    assert s["a1"] == s["a2"]
+    assert s["b1"] != s["a1"]
+
+
+def test_same_kind_of_event_years_apart_stays_apart():
+    # Same place, same wording: only the years differ (one article has no date and counts at its fetch time).
+    earlier = quake("y2019", "Lorca", "Ana Ruiz", when=datetime(2019, 5, 5, tzinfo=timezone.utc))
+    later = quake("y2023", "Lorca", "Ana Ruiz", when=datetime(2023, 5, 5, tzinfo=timezone.utc))
+    undated = quake("undated", "Lorca", "Ana Ruiz", when=datetime(2026, 5, 5, tzinfo=timezone.utc), published=False)
+    s = stories([later, undated, earlier])
+    assert len({s["y2019"], s["y2023"], s["undated"]}) == 3
+    # Against storage too: a stored story from 2019 is never joined in 2023.
+    stored = Neighbour("y2019", "y2019", "y2019", earlier.clean_text, "en", earlier.published_at,
+                       tuple(name_key(e.canonical) for e in earlier.entities), earlier.published_at, earlier.published_at)
+    [result] = dedup_batch([later], StoredNeighbours(story_pool=[stored])).articles
+    assert result.story_id == "y2023"
+
+
+def test_the_window_is_anchored_on_the_first_article_not_sliding():
+    # One report every 5 days about the same event: each is near the previous one, but a
+    # story spans at most the window from its first article.
+    chain = [quake(f"d{k}", "Lorca", "Ana Ruiz", when=T0 + timedelta(days=5 * k)) for k in range(7)]
+    result = dedup_batch(chain, StoredNeighbours(), window_days=14).articles
+    seen = {a.doc_id: a.published_at for a in result}
+    members: dict[str, list[datetime]] = {}
+    for a in result:
+        members.setdefault(a.story_id, []).append(seen[a.doc_id])
+    assert len(members) > 1
+    assert all(max(times) - min(times) <= timedelta(days=14) for times in members.values())
+    assert {a.doc_id: a.story_id for a in result}["d2"] == "d0"  # day 10 still joins day 0
+
+
+def test_entity_ids_replace_canonical_names_when_ner_gives_them():
+    @dataclass(frozen=True)
+    class LinkedEntity(Entity):
+        entity_id: str | None = None
+
+    kyiv_en = LinkedEntity("Kyiv", "GPE", 0, 4, "Kyiv", "place", entity_id="Q1899")
+    kyiv_de = LinkedEntity("Kiew", "LOC", 0, 4, "Kiew", "place", entity_id="Q1899")
+    assert name_counts([kyiv_en]) == name_counts([kyiv_de])
+    assert name_counts([Entity("Kyiv", "GPE", 0, 4, "Kyiv", "place")]) != name_counts([Entity("Kiew", "LOC", 0, 4, "Kiew", "place")])
+    # Numbers are not names of an event.
+    assert not name_counts([Entity("dozens", "CARDINAL", 0, 6, "dozens", "number")])
+
+
+def _write(db, result, run_id="run"):
+    store.write_batch(db, run_id, result.articles, result.decisions, result.band_rows,
+                      story_term_rows=result.story_term_rows, doc_terms=result.doc_terms)
+
+
+def _stored_stories(db) -> dict[str, str]:
+    return dict(store.query(db, "SELECT doc_id, story_id FROM articles")[1])
+
+
+def test_stored_stories_come_back_with_their_names_and_span_and_never_exceed_the_window(tmp_path):
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    articles = [quake(f"d{k}", "Lorca", "Ana Ruiz", when=T0 + timedelta(days=4 * k)) for k in range(8)]
+    articles += [quake(f"n{k}", "Norcia", "Paolo Verdi", when=T0 + timedelta(days=4 * k, hours=2), day="Tuesday", template=OTHER_QUAKE) for k in range(8)]
+    for k in range(0, len(articles), 3):  # small batches: later ones only meet earlier ones through storage
+        _write(db, dedup_against_store(sorted(articles, key=lambda a: a.published_at)[k : k + 3], str(db), window_days=14))
+    _, rows = store.query(db, "SELECT story_id, max(published_at) - min(published_at) FROM articles GROUP BY story_id")
+    assert all(span <= timedelta(days=14) for _, span in rows)
+    s = _stored_stories(db)
+    assert s["d1"] == s["d0"] and s["n1"] == s["n0"] and s["d0"] != s["n0"]
+    # The lookup carries the entity names and the story's span.
+    neighbours = store.dedup_neighbours(
+        db, ["q"], [], [], (T0 + timedelta(days=1), T0 + timedelta(days=1)), 14, {"q": ["lorca", "earthquake", "ruiz"]},
+        entity_kinds=("place", "person"), name_key=name_key,
+    )
+    d0 = next(n for n in neighbours.story_pool if n.doc_id == "d0")
+    assert "@lorca" in d0.name_keys and "@ana ruiz" in d0.name_keys
+    assert d0.story_first == T0 and d0.story_last >= T0 + timedelta(days=4)
+
+
+def test_story_summary_headline_is_a_real_headline_and_latest_stories_come_first(tmp_path):
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    a = replace(quake("a", "Lorca", "Ana Ruiz", when=T0), title=None)
+    b = replace(quake("b", "Lorca", "Ana Ruiz", when=T0 + timedelta(hours=1)), title="Valley Daily News")
+    c = replace(quake("c", "Lorca", "Ana Ruiz", when=T0 + timedelta(hours=2)), title="Lorca counts the damage")
+    other = replace(quake("o", "Norcia", "Paolo Verdi", when=T0 + timedelta(days=3), day="Tuesday", template=OTHER_QUAKE), title="Valley Daily News")
+    _write(db, dedup_batch([a, b, c, other], StoredNeighbours()))
+    _, rows = store.query(db, "SELECT story_id, headline, n_articles FROM story_summary")
+    assert [r[0] for r in rows] == ["o", "a"]  # last activity first
+    headline = dict((r[0], r[1]) for r in rows)
+    # The canonical has no title and b's title is the site's name (it heads two different stories' articles).
+    assert headline["a"] == "Lorca counts the damage"
+    # A story whose only title is the site's name still gets it rather than nothing.
+    assert headline["o"] == "Valley Daily News"
+
+
+def test_restory_gives_the_result_of_a_fresh_run_in_time_order(tmp_path):
+    articles = [quake(f"d{k}", "Lorca", "Ana Ruiz", when=T0 + timedelta(days=4 * k)) for k in range(6)]
+    articles += [quake(f"n{k}", "Norcia", "Paolo Verdi", when=T0 + timedelta(days=4 * k, hours=2), day="Tuesday", template=OTHER_QUAKE) for k in range(6)]
+    in_time_order = sorted(articles, key=lambda a: a.published_at)
+    fresh = tmp_path / "fresh.duckdb"
+    store.migrate(fresh)
+    for k in range(0, len(in_time_order), 4):
+        _write(fresh, dedup_against_store(in_time_order[k : k + 4], str(fresh)))
+    expected = _stored_stories(fresh)
+
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    _write(db, dedup_batch(articles[::-1], StoredNeighbours(), window_days=10_000))  # one story spanning weeks: an older model
+    assert len(set(_stored_stories(db).values())) < len(set(expected.values()))
+    result = restory(db, batch_size=4)
+    assert _stored_stories(db) == expected
+    assert result.articles == len(articles) and result.stories == len(set(expected.values()))
+    with duckdb.connect(str(db), read_only=True) as con:
+        # the story index and the term counts are rebuilt, not added to the old ones
+        assert con.execute("SELECT sum(df) FROM term_df").fetchone() == duckdb.connect(str(fresh), read_only=True).execute("SELECT sum(df) FROM term_df").fetchone()
+
+
+def test_a_copy_joins_its_stored_original_story_only_within_the_window():
+    original = quake("orig", "Lorca", "Ana Ruiz", when=T0)
+    stored = Neighbour("orig", "orig", "story-of-orig", original.clean_text, "en", T0, story_first=T0 - timedelta(days=3), story_last=T0)
+    keys = {(band, key): {"orig"} for _, band, key in dedup_batch([original], StoredNeighbours()).band_rows}
+    neighbours = StoredNeighbours(copy_candidates={"orig": stored}, candidate_keys=keys)
+    soon = replace(original, doc_id="soon", source_uri="test://soon", published_at=T0 + timedelta(days=5))
+    late = replace(original, doc_id="late", source_uri="test://late", published_at=T0 + timedelta(days=12))
+    by_id = {a.doc_id: a for a in dedup_batch([soon, late], neighbours, window_days=14).articles}
+    assert by_id["soon"].dup_group == by_id["late"].dup_group == "orig"  # copies, whatever the time
+    assert by_id["soon"].story_id == "story-of-orig"
+    # 12 days after the original but 15 after its story began: a story of its own
+    assert by_id["late"].story_id != "story-of-orig"
