@@ -3,7 +3,8 @@
 Input lines: {"id", "html"} or {"id", "text"}, optional "url", "source", "title".
 Output lines: {"id", "text", "title", "byline", "attribution", "language", "is_article",
 "not_article_reason", "removed": [{"line_no", "text", "reason"}]}; a line that cannot be
-read gives {"id", "error"} in its place, so output stays aligned with input.
+read or cleaned (malformed JSON, a page too large) gives {"id", "error"} in its place, so
+output stays aligned with input and one broken page never stops the others.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TextIO
 
-from newsetl.tasks.cleanup import article_body, clean_articles
+from newsetl.tasks.cleanup import article_body, clean_batch
 from newsetl.tasks.ingest import InputUnit, record_to_article
+from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.language import detect_languages
 from newsetl.tasks.records import Article
 
@@ -22,13 +24,21 @@ STDIN = InputUnit("-", "stdin")
 
 
 def _clean_batch(batch: list[tuple[object, Article | str]]) -> Iterator[dict]:
+    """Language detection and cleanup over one batch; a page that fails either gets
+    {"id", "error"} in its place and every other page its result."""
     articles = [item for _, item in batch if isinstance(item, Article)]
-    cleaned = iter(clean_articles(detect_languages(articles)))
+    detected, lang_failed = isolate_failures(detect_languages, articles, "language")
+    cleaned, clean_failed = clean_batch(detected)
+    by_id = {a.doc_id: a for a in cleaned}
+    errors = {q.doc_id: f"{q.stage}: {q.error}" for q in (*lang_failed, *clean_failed)}
     for record_id, item in batch:
         if not isinstance(item, Article):
             yield {"id": record_id, "error": item}
             continue
-        a = next(cleaned)
+        a = by_id.get(item.doc_id)
+        if a is None:
+            yield {"id": record_id, "error": errors.get(item.doc_id, "cleanup: page not cleaned")}
+            continue
         yield {
             "id": record_id, "text": article_body(a), "title": a.title, "byline": a.byline, "attribution": a.attribution,
             "published_at": a.published_at.isoformat() if a.published_at else None, "published_from": a.published_from,

@@ -30,14 +30,15 @@ from prefect.cache_policies import NO_CACHE
 
 from newsetl.tasks import chrome_phrases as ph
 from newsetl.tasks import store
+from dateparser.data.languages_info import language_order as dateparser_language_order
+
 from newsetl.tasks.dates import parse_dateline
 from newsetl.tasks.html_text import html_to_lines
-from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.language import line_language_votes, normalise_line, stop_words, words
-from newsetl.tasks.records import Article, RemovedLine, StageOutput
+from newsetl.tasks.records import Article, Quarantined, RemovedLine, StageOutput
 from newsetl.tasks.source_chrome import SourceHistory, learned_chrome, line_key, page_line_keys
 
-VERSION = "cleanup-lines.v1"
+VERSION = "cleanup-lines.v2"
 
 REASONS = {
     "duplicate": "repeats an earlier line of the page (repeated headline, masthead)",
@@ -122,6 +123,9 @@ LIST_HEADING_MAX_WORDS = 10
 _NUMBERED_ITEM = re.compile(r"^\W{0,2}(\d{1,3})\s*[).:–-]\s+\S")
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _LIST_SEPARATOR = re.compile(r"\s(--|[–—-])\s|:\s|\s@\s|\s\(|\s\|\s|•")
+# Pages longer than this (characters of raw text or HTML) are quarantined, not cleaned: four
+# times the largest dev page (2.0 MB of HTML, wcxb-dev), which cleans in about a second.
+MAX_PAGE_CHARS = 8_000_000
 # Clean text shorter than this is flagged as not an article.
 MIN_ARTICLE_WORDS = 15  # lead-only briefs of two sentences are articles (synd_dev)
 
@@ -199,7 +203,7 @@ def clean_text(
         elif (match := ph.BYLINE_LINE.match(line)) and count <= 12 and not (in_body and no in prose):
             reason, byline = "byline", byline or match.group("name")
             if ph.DATE_LINE.search(line):
-                published = published or parse_dateline(line, [language] if language else None)
+                published = published or _dateline_date(line, language)
         elif _is_caption(line, count):
             reason = "caption"
         elif ph.CREDIT_LINE.match(line) and count <= CHROME_SENTENCE_MAX_WORDS and (not in_body or count <= 3):
@@ -213,7 +217,7 @@ def clean_text(
             reason = "foreign_language"
         elif before_body and ph.DATE_LINE.search(line) and count <= DATELINE_MAX_WORDS:
             reason = "dateline"
-            published = published or parse_dateline(line, [language] if language else None)
+            published = published or _dateline_date(line, language)
         elif before_body and (headline_no is None or no < headline_no or count < HEADLINE_MIN_WORDS):
             reason = "navigation"
         elif body_end is not None and no > body_end:
@@ -536,6 +540,25 @@ def _is_foreign(line: str, body_stops: frozenset[str], loose: bool) -> bool:
     return foreign >= 1 if loose else foreign * 2 >= len(tokens)
 
 
+# ISO 639-1 codes langdetect gives that dateparser knows under another name.
+_DATEPARSER_ALIASES = {"no": "nb"}
+
+
+def _dateline_date(line: str, language: str | None) -> datetime | None:
+    """Return the date written in a byline/date line, or None — never an exception.
+
+    dateparser raises on languages it does not know ('und', 'no'); those are mapped to
+    its name for the language or left to its own detection, and any other failure on an
+    odd date ("31. februar 0000") means the line has no usable date.
+    """
+    code = _DATEPARSER_ALIASES.get(language or "", language)
+    languages = [code] if code in dateparser_language_order else None
+    try:
+        return parse_dateline(line, languages)
+    except Exception:  # noqa: BLE001 - a date we cannot read is no date, never a lost page
+        return None
+
+
 def _wire_name(line: str) -> str | None:
     match = ph.WIRE_NAME.search(line)
     return ph.WIRE_SERVICES[match.group(1).lower()] if match else None
@@ -567,6 +590,12 @@ def clean_html(
     text = f"{headline}\n\n{extracted}" if headline else extracted
     result = replace(clean_text(text, language, headline, True, source_chrome), title=headline)
     kept = {normalise_line(line) for line in text.splitlines()}
+    if len(words(result.body)) < MIN_EXTRACTED_WORDS:
+        # The extractor found (next to) nothing: the text-mode classifier reads the page.
+        fallback = clean_text("\n".join(page_lines), language, headline, source_chrome=source_chrome)
+        if len(words(fallback.body)) > len(words(result.body)):
+            # Its removed lines already audit every page line, numbered by position.
+            return _with_html_metadata(replace(fallback, title=headline or fallback.title), doc)
     tail = _continuation(page_lines, language, headline, extracted, source_chrome)
     if tail:
         result = replace(result, body="\n\n".join(part for part in (result.body, *tail) if part))
@@ -576,7 +605,11 @@ def clean_html(
         for no, line in enumerate(page_lines, start=1)
         if normalise_line(line) not in kept
     )
-    result = replace(result, removed=dropped + result.removed)
+    return _with_html_metadata(replace(result, removed=dropped + result.removed), doc)
+
+
+def _with_html_metadata(result: CleanResult, doc) -> CleanResult:
+    """Fill the byline and date from the extractor's page metadata (`doc`, may be None)."""
     metadata_date = _metadata_date(doc.date if doc else None)
     return replace(
         result,
@@ -625,10 +658,14 @@ def _continuation(
 
 
 def _extract(html: str, url: str | None, favor_precision: bool):
-    """trafilatura's main-text extraction with metadata; None when it finds nothing."""
-    return trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=favor_precision
-    )
+    """trafilatura's main-text extraction with metadata; None when it finds nothing or fails
+    (the text-mode classifier over the flattened page then supplies the body)."""
+    try:
+        return trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=favor_precision
+        )
+    except Exception:  # noqa: BLE001 - an extractor failure on a degenerate page is "nothing extracted"
+        return None
 
 
 def not_article_reason(clean: str) -> str | None:
@@ -669,14 +706,51 @@ def clean_articles(
     """
     keys = page_keys if page_keys is not None else {a.doc_id: page_line_keys(a) for a in articles}
     chrome = learned_chrome(articles, history or SourceHistory(), keys)
-    out = []
+    return [_clean_article(article, chrome[article.doc_id], keys[article.doc_id]) for article in articles]
+
+
+def clean_batch(
+    articles: list[Article], history: SourceHistory | None = None, page_keys: dict[str, frozenset[str]] | None = None
+) -> tuple[list[Article], list[Quarantined]]:
+    """`clean_articles`, page by page: returns (the cleaned articles, a `Quarantined` with
+    the reason for each page that could not be cleaned). Never raises for one page."""
+    keys = dict(page_keys or {})
+    done: list[Article] = []
+    failed: list[Quarantined] = []
     for article in articles:
-        if article.input_format == "html":
-            result = clean_html(article.raw_text, article.language, article.title, article.url, chrome[article.doc_id])
-        else:
-            result = clean_text(article.raw_text, article.language, article.title, source_chrome=chrome[article.doc_id])
-        why = not_article_reason(result.clean_text)
-        out.append(
+        if article.doc_id not in keys:
+            try:
+                keys[article.doc_id] = page_line_keys(article)
+            except Exception:  # noqa: BLE001 - no per-source learning for this page, still cleaned
+                keys[article.doc_id] = frozenset()
+    chrome = learned_chrome(articles, history or SourceHistory(), keys)
+    for article in articles:
+        try:
+            done.append(_clean_article(article, chrome[article.doc_id], keys[article.doc_id]))
+        except Exception as exc:  # noqa: BLE001 - one page is quarantined with its reason, the batch goes on
+            failed.append(
+                Quarantined(
+                    article.source_uri, "cleanup", f"{type(exc).__name__}: {exc}",
+                    doc_id=article.doc_id, content_hash=article.content_hash,
+                )
+            )
+    return done, failed
+
+
+class PageTooLarge(ValueError):
+    """A page beyond MAX_PAGE_CHARS: quarantined rather than cleaned."""
+
+
+def _clean_article(article: Article, chrome: frozenset[str], keys: frozenset[str]) -> Article:
+    """Clean one page; raises PageTooLarge for a page beyond MAX_PAGE_CHARS."""
+    if len(article.raw_text) > MAX_PAGE_CHARS:
+        raise PageTooLarge(f"page of {len(article.raw_text):,} characters, more than the {MAX_PAGE_CHARS:,} cleanup reads")
+    if article.input_format == "html":
+        result = clean_html(article.raw_text, article.language, article.title, article.url, chrome)
+    else:
+        result = clean_text(article.raw_text, article.language, article.title, source_chrome=chrome)
+    why = not_article_reason(result.clean_text)
+    return (
             replace(
                 article,
                 clean_text=result.clean_text,
@@ -688,11 +762,10 @@ def clean_articles(
                 published_from=article.published_from or (result.published_from if result.published else None),
                 is_article=why is None,
                 not_article_reason=why,
-                line_keys=keys[article.doc_id],
+                line_keys=keys,
                 versions={**article.versions, "cleanup": VERSION},
             )
-        )
-    return out
+    )
 
 
 @task(name="cleanup", cache_policy=NO_CACHE, persist_result=False)
@@ -700,7 +773,7 @@ def clean_task(detected: StageOutput, history: SourceHistory, page_keys: dict[st
     """Prefect task: `clean_articles` over the language-tagged batch, given what storage
     knows of its sources (`source_history_task`); failures quarantined."""
     started = time.perf_counter()
-    done, failed = isolate_failures(lambda batch: clean_articles(batch, history, page_keys), detected.articles, "cleanup")
+    done, failed = clean_batch(detected.articles, history, page_keys)
     reasons = Counter(r.reason for a in done for r in a.removed_lines)
     flagged = Counter(a.not_article_reason for a in done if not a.is_article)
     get_run_logger().info(
