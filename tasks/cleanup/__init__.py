@@ -12,6 +12,11 @@ HTML mode: trafilatura extracts the main text; lines that are chrome by their wo
 dropped from it, and when the extractor stopped early (or found nothing) the text-mode
 body continues (or replaces) it.
 
+On top of the rules, in both modes, a learned line model (gradient-boosted trees over the
+rules' signals, line_model.json, trained by bench/train_line_model.py) overrides a line's
+verdict where it is confident (line_decision.py); in HTML mode the extractor's text stands
+wherever the model agrees.
+
 Every dropped line is returned with one of the REASONS codes; bylines and wire credits
 become article metadata rather than disappearing. No page is ever lost: a page that
 cannot be cleaned is quarantined with its reason and the batch goes on.
@@ -19,7 +24,10 @@ cannot be cleaned is quarantined with its reason and the batch goes on.
 The package, in reading order:
     batch.py           clean_articles / clean_batch over Articles, per-source chrome, VERSION
     html_mode.py       HTML pages: extraction, recovery of what the extractor dropped
-    text_mode.py       the line classifier: every line kept or removed with a reason
+    text_mode.py       the line rules: every line kept or removed with a reason
+    line_features.py   the rules' signals as numbers, one row per line
+    line_model.py      the learned line model (line_model.json), scored with NumPy
+    line_decision.py   where the model overrides the rules; the body rebuilt
     body_span.py       body finding: which run of the page is the article
     headline.py        the headline line
     lists.py           lists that belong to the body (tour dates, standings)

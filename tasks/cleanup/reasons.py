@@ -15,4 +15,5 @@ REASONS = {
     "after_body": "line after the end of the article: comments, related stories, tags, footer",
     "not_main_content": "HTML block the main-text extractor left out",
     "source_chrome": "line that recurs on many pages of the same source (learnt from history)",
+    "line_model": "line the learned line model scores as chrome with confidence (tasks/cleanup/line_model.json)",
 }

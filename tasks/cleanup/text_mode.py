@@ -5,6 +5,13 @@ from __future__ import annotations
 from newsetl.tasks import chrome_phrases as ph
 from newsetl.tasks.cleanup.body_span import body_span
 from newsetl.tasks.cleanup.headline import HEADLINE_MIN_WORDS, find_headline
+from newsetl.tasks.cleanup.line_decision import (
+    decide,
+    page_from_result,
+    result_from_decisions,
+)
+from newsetl.tasks.cleanup.line_features import PageLines
+from newsetl.tasks.cleanup.line_model import LineModel, shipped_model
 from newsetl.tasks.cleanup.line_signals import (
     CHROME_SENTENCE_MAX_WORDS,
     SHORT_LINE_WORDS,
@@ -25,12 +32,41 @@ from newsetl.tasks.language import normalise_line, stop_words, words
 from newsetl.tasks.records import RemovedLine
 from newsetl.tasks.source_chrome import line_key
 
+# `model` default: the line model shipped with the package (line_model.json).
+SHIPPED = "shipped"
+
 
 def clean_text(
     text: str, language: str | None, title: str | None = None, trust_extraction: bool = False,
+    source_chrome: frozenset[str] = frozenset(), model: LineModel | str | None = SHIPPED,
+) -> CleanResult:
+    """Classify the lines of a flattened page into body and chrome: the rules
+    (`clean_text_rules`), then the line model where it is confident (line_decision.py).
+
+    `model` is a LineModel, SHIPPED (the package's) or None (rules only). Text that an
+    extractor produced (`trust_extraction`) is judged by the rules alone. Returns the body
+    paragraphs (separated by blank lines), the headline, every dropped line and the
+    metadata found.
+    """
+    rules = clean_text_rules(text, language, title, trust_extraction, source_chrome)
+    model = shipped_model() if model == SHIPPED else model
+    if trust_extraction or model is None:
+        return rules
+    page = text_page(text, rules, language)
+    return result_from_decisions(page, decide(page, model), rules)
+
+
+def text_page(text: str, rules: CleanResult, language: str | None) -> PageLines:
+    """The page's non-blank lines, numbered as the rules number them, with the rules' verdicts."""
+    lines = [(no, line.strip()) for no, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    return page_from_result(lines, rules, language)
+
+
+def clean_text_rules(
+    text: str, language: str | None, title: str | None = None, trust_extraction: bool = False,
     source_chrome: frozenset[str] = frozenset(),
 ) -> CleanResult:
-    """Classify the lines of a flattened page into body and chrome.
+    """Classify the lines of a flattened page into body and chrome, by the rules alone.
 
     `language` is the page's language (for stop words); `title`, when known (HTML
     metadata, JSONL), identifies the headline line. With `trust_extraction` (text that a
