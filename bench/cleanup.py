@@ -44,15 +44,16 @@ sys.path.insert(0, str(REPO / "bench"))
 from train_line_model import TREE_PARAMS, CACHE, DEFAULT_ROOT, code_hash, SHIPPED_SETS, load_set, prepared_set, set_metadata, train  # noqa: E402
 
 from newsetl.tasks.cleanup.line_decision import (  # noqa: E402
-    DROP_BELOW, KEEP_ABOVE, decide, html_result_from_decisions, result_from_decisions,
+    HTML_BAND, TEXT_BAND, decide_by_probabilities, html_result_from_decisions, result_from_decisions,
 )
+from newsetl.tasks.cleanup.line_features import line_features  # noqa: E402
 from newsetl.tasks.cleanup.line_model import from_json, shipped_model  # noqa: E402
 from newsetl.tasks.html_text import html_to_lines  # noqa: E402
 
 NGRAM = 4
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 SET_ORDER = ("scrapinghub", "dragnet", "cleaneval", "googletrends2017", "fundus-tests", "readability-pages", "wcxb-dev", "seeds")
-BANDS = ((0.5, 0.5), (0.6, 0.4), (0.7, 0.3), (0.8, 0.2), (0.9, 0.1))
+BANDS = ((0.5, 0.5), (0.6, 0.4), (0.7, 0.3), (0.8, 0.2), (0.9, 0.1), (0.8, 0.5), (0.9, 0.5), (0.95, 0.5), (0.9, 0.3), (0.95, 0.3))
 
 
 def ngrams(text: str) -> Counter:
@@ -110,11 +111,17 @@ def readability_extract(page: dict) -> str:
     return "\n".join(html_to_lines(summary))
 
 
-def newsetl_output(item: dict, model, keep_above: float = KEEP_ABOVE, drop_below: float = DROP_BELOW) -> str:
+_PROBABILITIES: dict = {}
+
+
+def newsetl_output(item: dict, model, keep_above: float | None = None, drop_below: float | None = None) -> str:
     """The body cleanup gives for a prepared page (the headline excluded, as `newsetl clean` prints it)."""
     if model is None:
         return item["rules"].body
-    keep = decide(item["page"], model, keep_above, drop_below)
+    key = (item["id"], item["page"].contexts is not None, id(model))
+    if key not in _PROBABILITIES:  # one scoring per page and model, whatever the band
+        _PROBABILITIES[key] = model.probabilities(line_features(item["page"]))
+    keep = decide_by_probabilities(item["page"], _PROBABILITIES[key], keep_above, drop_below)
     assemble = html_result_from_decisions if item["page"].contexts is not None else result_from_decisions
     return assemble(item["page"], keep, item["rules"]).body
 
@@ -165,6 +172,7 @@ def main() -> None:
             print(f"# LOSO model without {held}: {len(items)} pages, {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
     shipped = shipped_model()
+    print(f"Confidence bands (keep above, drop below): text {TEXT_BAND}, html {HTML_BAND}\n")
     results: dict[tuple[str, str, str], tuple[float, float, float, float]] = {}
     per_lang: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     band_f1: dict[tuple[str, str, tuple[float, float]], float] = {}
