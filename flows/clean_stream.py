@@ -4,7 +4,8 @@ Input lines: {"id", "html"} or {"id", "text"}, optional "url", "source", "title"
 Output lines: {"id", "text", "title", "site_name", "url", "source", "source_from", "authors",
 "byline", "attribution", "published_at", "published_precision", "published_from", "language",
 "is_article", "not_article_reason", "removed": [{"line_no", "text", "reason"}]}; a line that cannot be
-read gives {"id", "error"} in its place, so output stays aligned with input.
+read or cleaned (malformed JSON, a page too large) gives {"id", "error"} in its place, so
+output stays aligned with input and one broken page never stops the others.
 """
 
 from __future__ import annotations
@@ -14,23 +15,34 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TextIO
 
-from newsetl.tasks.cleanup import article_body, clean_articles
+from newsetl.tasks.cleanup import article_body, clean_batch
 from newsetl.tasks.ingest import InputUnit, record_to_article
-from newsetl.tasks.language import detect_languages
+from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.metadata import extract_metadata, settle_metadata
+from newsetl.tasks.language import detect_languages
 from newsetl.tasks.records import Article
 
 STDIN = InputUnit("-", "stdin")
 
 
 def _clean_batch(batch: list[tuple[object, Article | str]]) -> Iterator[dict]:
+    """Metadata, language detection and cleanup over one batch; a page that fails any gets
+    {"id", "error"} in its place and every other page its result."""
     articles = [item for _, item in batch if isinstance(item, Article)]
-    cleaned = iter(settle_metadata(clean_articles(detect_languages(extract_metadata(articles)))))
+    described, meta_failed = isolate_failures(extract_metadata, articles, "metadata")
+    detected, lang_failed = isolate_failures(detect_languages, described, "language")
+    cleaned, clean_failed = clean_batch(detected)
+    settled, settle_failed = isolate_failures(settle_metadata, cleaned, "metadata")
+    by_id = {a.doc_id: a for a in settled}
+    errors = {q.doc_id: f"{q.stage}: {q.error}" for q in (*meta_failed, *lang_failed, *clean_failed, *settle_failed)}
     for record_id, item in batch:
         if not isinstance(item, Article):
             yield {"id": record_id, "error": item}
             continue
-        a = next(cleaned)
+        a = by_id.get(item.doc_id)
+        if a is None:
+            yield {"id": record_id, "error": errors.get(item.doc_id, "cleanup: page not cleaned")}
+            continue
         yield {
             "id": record_id, "text": article_body(a), "title": a.title, "site_name": a.site_name, "url": a.url,
             "source": a.source, "source_from": a.source_from, "authors": list(a.authors),

@@ -26,7 +26,11 @@ _WIDGET_STARTS = [
     r"(we use cookies|this (site|website) uses cookies|cookie (policy|settings|preferences)|accept (all )?cookies|privacy policy|terms of (use|service))",
     r"also on \S+\.\w+", r"(listen to (this|the) (article|story)|(min(ute)?|\d+ min) read|reading time)\b",
     r"(image|photo|picture|video) (credit|source|caption)s?\s*:",
-    r"(disclaimer|advert|ad)\W*$", r"(stay (up to date|informed|connected|in touch) with|thanks for (signing up|subscribing)"
+    r"(disclaimer|advert|ad)\W*$", r"never miss (a|an|the|our|any)\b", r"don'?t miss (a|an|the|out|our|any)\b",
+    # Ad labels standing alone on a line, in many languages (Polish/Czech/Slovak/Croatian,
+    # Russian/Ukrainian/Bulgarian, Swedish/Danish/Turkish, Norwegian, Finnish, Dutch, Hungarian, Greek).
+    r"(reklama|реклама|reklam|annons|annonse|mainos|advertentie|hirdetés|διαφήμιση|oglas|sponzorováno|sponsored by)\W*$",
+    r"(stay (up to date|informed|connected|in touch) with|thanks for (signing up|subscribing)"
     r"|see all newsletters|(\w+ )?sharing buttons|(want more \w+\? )?join (the|our) [\w ]{0,30}newsletter)",
     # Spanish
     r"(comparte|compartir|comentarios?|deja (un|tu) comentario|lee también|leer más|más noticias|otras noticias|noticias relacionadas|te puede interesar|también te puede interesar|suscr[íi]bete|síguenos|publicidad|tiempo de lectura)\b",
@@ -116,7 +120,9 @@ def is_menu_line(line: str) -> bool:
 COPYRIGHT_LINE = re.compile(
     r"(©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|todos los derechos reservados|tous droits réservés"
     r"|alle rechte vorbehalten|tutti i diritti riservati|todos os direitos reservados"
-    r"|may not be (re)?(produced|published|distributed|copied)|constitutes (your )?acceptance of (our|the)\b)",
+    r"|may not be (re)?(produced|published|distributed|copied)|constitutes (your )?acceptance of (our|the)\b"
+    r"|(republication|redistribution|reproduction|redissemination)\b.{0,80}\b(prohibited|forbidden|not permitted)"
+    r"|\bvat (no|number|reg)|\b(ust|mwst)-?id(nr)?\b|\bregistered (office|in england)|company (no|number|registration)\b)",
     _FLAGS,
 )
 

@@ -2,7 +2,7 @@
 
 langdetect is seeded so that the same text always gets the same answer. Text with no
 letters gives langdetect "no features"; such articles get `UNDETERMINED`, not an error.
-For HTML input the visible page text is analysed, not the markup.
+For HTML input the visible page lines cleanup reads are analysed, not the markup.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 
-import trafilatura
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from spacy.util import get_lang_class
 
+from newsetl.tasks.html_text import html_to_lines
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.records import Article, StageOutput
 
@@ -29,7 +29,7 @@ LANGDETECT_SEED = 0
 # langdetect's vote stabilises well within this many characters; analysing the whole of a
 # long page costs time and gains nothing.
 MAX_CHARS = 10_000
-VERSION = f"langdetect-1.0.9/seed{LANGDETECT_SEED}"
+VERSION = f"langdetect-1.0.9/seed{LANGDETECT_SEED}/page-lines"
 
 DetectorFactory.seed = LANGDETECT_SEED
 
@@ -55,11 +55,19 @@ def _normalise_code(code: str) -> str:
     return code.split("-")[0]
 
 
+# Lines of at least this many words are read first when judging a page's language: prose
+# outweighs menus there (a site's English menu around a German article). Pages with fewer
+# than PROSE_MIN_CHARS of such lines are judged on all their lines.
+PROSE_LINE_MIN_WORDS = 8
+PROSE_MIN_CHARS = 200
+
+
 def page_text(article: Article) -> str:
-    """Return the text an article's language should be judged on (visible text for HTML)."""
-    if article.input_format == "html":
-        return trafilatura.html2txt(article.raw_text) or ""
-    return article.raw_text
+    """Return the text an article's language should be judged on: for HTML, the page's
+    visible lines exactly as cleanup reads them (tasks/html_text.py), its longer lines first."""
+    lines = html_to_lines(article.raw_text) if article.input_format == "html" else article.raw_text.splitlines()
+    prose = "\n".join(line for line in lines if len(_WORD.findall(line)) >= PROSE_LINE_MIN_WORDS)
+    return prose if len(prose) >= PROSE_MIN_CHARS else "\n".join(lines)
 
 
 def detect_languages(articles: list[Article]) -> list[Article]:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class RemovedLine:
-    """A line cleanup dropped, with the reason code (see tasks/cleanup.py REASONS)."""
+    """A line cleanup dropped, with the reason code (see tasks/cleanup/reasons.py REASONS)."""
 
     line_no: int  # 1-based line number in the text the line classifier saw
     text: str

@@ -39,7 +39,7 @@ def test_first_stale_stage_follows_the_versions():
 
 @pytest.fixture
 def two_versions_db(tmp_path, monkeypatch):
-    """Pages 0-1 stored by dedup.v1 and cleanup v1; then dedup is 'upgraded' and page 2 stored by it."""
+    """Pages 0-1 stored by the current dedup and cleanup versions; then dedup is 'upgraded' and page 2 stored by it."""
     db = tmp_path / "news.duckdb"
     write_site(tmp_path / "old", range(2))
     write_site(tmp_path / "new", range(2, 4))
@@ -52,7 +52,7 @@ def two_versions_db(tmp_path, monkeypatch):
 def test_a_changed_stage_version_recomputes_exactly_the_stale_rows(two_versions_db):
     db = two_versions_db
     before = rows_by_id(db)
-    stale = {d for d, row in before.items() if '"dedup": "dedup.v1"' in row[4]}
+    stale = {d for d, row in before.items() if f'"dedup": "{dedup_module.VERSION}"' in row[4]}
     assert len(stale) == 2 and len(before) == 4
     counts_before = sql(db, "SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM removed_lines), (SELECT count(*) FROM duplicates)")
     kept = sql(db, KEPT)

@@ -320,7 +320,16 @@ def test_stories_under_a_you_may_like_header_do_not_outweigh_a_one_paragraph_pos
     assert post in body and not any(teaser in body for teaser in teasers)
 
 
-def test_an_article_flattened_below_a_most_popular_box_is_still_the_body():
+@pytest.mark.parametrize(
+    "model",
+    [
+        None,
+        pytest.param("shipped", marks=pytest.mark.xfail(
+            strict=True, reason="known: the line model keeps prose-like captions above a 'Most Popular' box (p 0.76-0.91)",
+        )),
+    ],
+)
+def test_an_article_flattened_below_a_most_popular_box_is_still_the_body(model):
     paragraphs = [
         f"Paragraph {n} of the report: the utility said on Wednesday that it would cut power to parts of {county} county "
         f"again this week, because dry winds raise the risk that its lines start a fire in the hills."
@@ -332,7 +341,7 @@ def test_an_article_flattened_below_a_most_popular_box_is_still_the_body():
         for n, item in enumerate(["extension cords", "generators", "lanterns", "batteries"], start=1)
     ]
     lines = ["Local", *captions, "Most Popular", "Fire damages club downtown", "Best pizza of 2026", *paragraphs, "Sports"]
-    body = clean_text("\n".join(lines), "en").clean_text.split("\n\n")
+    body = clean_text("\n".join(lines), "en", model=model).clean_text.split("\n\n")
     assert all(paragraph in body for paragraph in paragraphs)
     assert not any(caption in body for caption in captions)
 
