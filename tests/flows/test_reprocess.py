@@ -37,6 +37,9 @@ def test_first_stale_stage_follows_the_versions():
     assert first_stale_stage({"cleanup": "c2", "ner": "m1", "dedup": "d1"}, current, ("dedup",), force=True) == "dedup"
 
 
+DEDUP_VERSION = dedup_module.VERSION  # the version the first pages are stored by (before the fixture's upgrade)
+
+
 @pytest.fixture
 def two_versions_db(tmp_path, monkeypatch):
     """Pages 0-1 stored by the current dedup and cleanup versions; then dedup is 'upgraded' and page 2 stored by it."""
@@ -52,7 +55,7 @@ def two_versions_db(tmp_path, monkeypatch):
 def test_a_changed_stage_version_recomputes_exactly_the_stale_rows(two_versions_db):
     db = two_versions_db
     before = rows_by_id(db)
-    stale = {d for d, row in before.items() if f'"dedup": "{dedup_module.VERSION}"' in row[4]}
+    stale = {d for d, row in before.items() if f'"dedup": "{DEDUP_VERSION}"' in row[4]}
     assert len(stale) == 2 and len(before) == 4
     counts_before = sql(db, "SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM removed_lines), (SELECT count(*) FROM duplicates)")
     kept = sql(db, KEPT)
