@@ -101,9 +101,9 @@ def test_french_articles_use_the_french_model():
 
 
 def test_language_without_a_model_is_recorded_not_an_error():
-    text = "Die Bundesregierung hat am Mittwoch in Berlin ein neues Gesetz vorgestellt."
-    german, undetermined = extract_entities([make_article(text, "de"), replace(make_article("1234", "und"), doc_id="u")])
-    assert german.entities == () and german.ner_model is None
+    text = "Regeringen presenterade på onsdagen en ny lag i Stockholm."
+    swedish, undetermined = extract_entities([make_article(text, "sv"), replace(make_article("1234", "und"), doc_id="u")])
+    assert swedish.entities == () and swedish.ner_model is None
     assert undetermined.entities == () and undetermined.ner_model is None
 
 
@@ -114,3 +114,39 @@ def test_kind_is_one_vocabulary_across_models():
     assert ("Angela Merkel", "person") in kinds and ("Emmanuel Macron", "person") in kinds
     assert ("Paris", "place") in kinds and ("Marseille", "place") in kinds
     assert ("Monday", "date") in kinds and ("5 million", "number") in kinds  # not names: kinds of their own
+
+
+NEWS = {
+    "de": "Bundeskanzler Olaf Scholz ist am Dienstag zu einem Besuch in Kiew eingetroffen. Er traf dort den "
+          "ukrainischen Präsidenten Wolodymyr Selenskyj. Die Europäische Union hat der Ukraine weitere Hilfen "
+          "zugesagt, sagte Scholz in Kiew.",
+    "es": "El presidente del Gobierno, Pedro Sánchez, se reunió este martes en Madrid con el canciller alemán "
+          "Olaf Scholz. La Unión Europea aprobará nuevas ayudas para Ucrania, dijo Sánchez en Madrid.",
+    "uk": "Президент України Володимир Зеленський у вівторок провів зустріч з канцлером Німеччини Олафом Шольцом "
+          "у Києві. Європейський Союз надасть Україні нову допомогу, заявив Зеленський.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NEWS))
+def test_shipped_models_find_people_and_places_with_kind_and_entity_id(lang):
+    [article] = extract_entities([make_article(NEWS[lang], lang)])
+    assert article.ner_model.startswith(f"newsetl_ner_{lang}")
+    kinds = {e.kind for e in article.entities}
+    assert {"person", "place"} <= kinds
+    assert all(e.entity_id and e.kind in ("person", "organisation", "place", "other") for e in article.entities)
+    assert all(NEWS[lang][e.start_char:e.end_char] == e.text for e in article.entities)
+
+
+def test_kyiv_in_the_seeds_and_kiew_in_a_german_article_share_an_entity_id(seed_articles):
+    seed_kyiv = {e.entity_id for a in seed_articles for e in a.entities if e.text == "Kyiv"}
+    [german] = extract_entities([make_article(NEWS["de"], "de")])
+    german_kiew = {e.entity_id for e in german.entities if e.text == "Kiew"}
+    assert len(seed_kyiv) == 1 and seed_kyiv == german_kiew
+
+
+def test_every_shipped_language_has_a_model_that_loads_with_ner_only():
+    for lang in ("de", "es", "it", "pt", "nl", "ru", "pl", "uk"):
+        nlp = load_ner(lang)
+        assert nlp is not None, lang
+        assert nlp.pipe_names == ["ner", "newsetl_place_labels"], lang
+        assert {"PER", "LOC", "ORG"} <= set(nlp.get_pipe("ner").labels), lang
