@@ -165,6 +165,22 @@ def dir_size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
+def installed_size_mb(*dists: str) -> float:
+    """Size on disk of installed distributions (natasha ships its weights inside its wheel)."""
+    from importlib.metadata import distribution
+
+    total = 0
+    for name in dists:
+        for f in distribution(name).files or ():
+            path = f.locate()
+            if path.is_file():
+                total += path.stat().st_size
+    return total / 1e6
+
+
+NATASHA_DISTS = ("natasha", "slovnet", "navec", "razdel", "pymorphy2", "pymorphy2-dicts-ru", "yargy")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--langs", default=",".join(LANGS))
@@ -180,6 +196,10 @@ def main() -> None:
         runs = []
         if model_package(lang):
             runs.append((f"newsetl: {model_package(lang)}", *run_newsetl(lang, docs)))
+        shipped = shipped_model_dir(lang)
+        if shipped and model_package(lang) == "natasha":
+            # natasha serves this language: the shipped spaCy model is scored beside it
+            runs.append((f"shipped: {shipped.name} spaCy model", *run_spacy_path(str(shipped), docs)))
         if lang in baselines:
             runs.append((f"baseline: {Path(baselines[lang]).name}", *run_spacy_path(baselines[lang], docs)))
         if lang == "ru":
@@ -187,11 +207,15 @@ def main() -> None:
                 runs.append(("baseline: natasha", *run_natasha(docs)))
             except ImportError:
                 print("natasha is not installed: no ru baseline (pip install natasha)", file=sys.stderr)
-        shipped = shipped_model_dir(lang)
-        size = f"{dir_size_mb(shipped):.1f}" if shipped else "-"
         for name, preds, seconds in runs:
             s = score(gold, preds)
-            rows.append((lang, name, s, size if name.startswith("newsetl") else "-", words / seconds))
+            if "natasha" in name:
+                size = f"{installed_size_mb(*NATASHA_DISTS):.1f}"
+            elif shipped and not name.startswith("baseline"):
+                size = f"{dir_size_mb(shipped):.1f}"
+            else:
+                size = "-"
+            rows.append((lang, name, s, size, words / seconds))
         print(f"done {lang}: {len(docs)} docs, {words} words", file=sys.stderr, flush=True)
     ref = next((r[4] for r in rows if r[0] == "en" and r[1].startswith("newsetl")), None)
     print("| lang | recogniser | P | R | F1 | PER | LOC | ORG | span F1 | size MB | words/s | speed vs en |")

