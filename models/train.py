@@ -145,16 +145,20 @@ def write_corpus(lang: str, docs: list[list[dict]], path: Path) -> int:
     return len(docs)
 
 
+STRICTNESS = ("GPL-3.0", "CC-BY-NC-SA-4.0", "CC-BY-NC-4.0", "CC-BY-SA-4.0", "CC-BY-4.0", "MIT", "CC0-1.0")
+
+
 def recipe_licence(sources: list[str]) -> str:
-    """The licence a model trained on `sources` carries (the most restrictive term wins)."""
-    lics = {SOURCE_LICENCES[s] for s in sources}
-    if "unstated" in lics:
-        rest = sorted(lics - {"unstated"})
-        return " + ".join(rest + ["unstated terms (wikiann/paramopama): check before commercial use"])
-    for strict in ("CC-BY-NC-SA-4.0", "CC-BY-NC-4.0", "GPL-3.0", "CC-BY-SA-4.0", "CC-BY-4.0", "MIT", "CC0-1.0"):
-        if strict in lics:
-            return strict if len(lics) == 1 else f"{strict} (strictest of: {', '.join(sorted(lics))})"
-    return ", ".join(sorted(lics))
+    """The licence a model trained on `sources` carries: the strictest stated licence, the
+    others it also has to honour (attribution), and the sources whose terms are unstated."""
+    stated = sorted({SOURCE_LICENCES[s] for s in sources} - {"unstated"}, key=STRICTNESS.index)
+    unstated = sorted(s for s in sources if SOURCE_LICENCES[s] == "unstated")
+    text = stated[0] if stated else "unstated"
+    if len(stated) > 1:
+        text += f" (strictest of {', '.join(stated)})"
+    if unstated:
+        text += f"; terms not stated by {', '.join(unstated)}: check before commercial use"
+    return text
 
 
 def prepare(lang: str, data: Path, work: Path, recipe: list[tuple[str, str, int]]) -> dict:
