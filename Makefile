@@ -22,7 +22,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# setuptools says "Editable installation … be careful with folders named like your
+	# package" for every package-dir mapping (flows/ -> newsetl.flows): information, not a
+	# problem, and ten lines of noise in `make demo`. Only this step's UserWarnings are off.
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 

@@ -1,8 +1,9 @@
-"""`newsetl clean`: run language detection and cleanup over JSON lines, exactly as the pipeline does.
+"""`newsetl clean`: run metadata, language detection and cleanup over JSON lines, exactly as the pipeline does.
 
-Input lines: {"id", "html"} or {"id", "text"}, optional "url", "source", "title".
-Output lines: {"id", "text", "title", "byline", "attribution", "language", "is_article",
-"not_article_reason", "removed": [{"line_no", "text", "reason"}]}; a line that cannot be
+Input lines: {"id", "html"} or {"id", "text"}, optional "url", "source", "title", "published_at".
+Output lines: {"id", "text", "title", "site_name", "url", "source", "source_from", "authors",
+"byline", "attribution", "published_at", "published_precision", "published_from", "language",
+"is_article", "not_article_reason", "removed": [{"line_no", "text", "reason"}]}; a line that cannot be
 read gives {"id", "error"} in its place, so output stays aligned with input.
 """
 
@@ -16,6 +17,7 @@ from typing import TextIO
 from newsetl.tasks.cleanup import article_body, clean_articles
 from newsetl.tasks.ingest import InputUnit, record_to_article
 from newsetl.tasks.language import detect_languages
+from newsetl.tasks.metadata import extract_metadata, settle_metadata
 from newsetl.tasks.records import Article
 
 STDIN = InputUnit("-", "stdin")
@@ -23,15 +25,18 @@ STDIN = InputUnit("-", "stdin")
 
 def _clean_batch(batch: list[tuple[object, Article | str]]) -> Iterator[dict]:
     articles = [item for _, item in batch if isinstance(item, Article)]
-    cleaned = iter(clean_articles(detect_languages(articles)))
+    cleaned = iter(settle_metadata(clean_articles(detect_languages(extract_metadata(articles)))))
     for record_id, item in batch:
         if not isinstance(item, Article):
             yield {"id": record_id, "error": item}
             continue
         a = next(cleaned)
         yield {
-            "id": record_id, "text": article_body(a), "title": a.title, "byline": a.byline, "attribution": a.attribution,
-            "published_at": a.published_at.isoformat() if a.published_at else None, "published_from": a.published_from,
+            "id": record_id, "text": article_body(a), "title": a.title, "site_name": a.site_name, "url": a.url,
+            "source": a.source, "source_from": a.source_from, "authors": list(a.authors),
+            "byline": a.byline, "attribution": a.attribution,
+            "published_at": a.published_at.isoformat() if a.published_at else None,
+            "published_precision": a.published_precision, "published_from": a.published_from,
             "language": a.language, "is_article": a.is_article, "not_article_reason": a.not_article_reason,
             "removed": [{"line_no": r.line_no, "text": r.text, "reason": r.reason} for r in a.removed_lines],
         }

@@ -1,6 +1,7 @@
 """The `newsetl` command line.
 
     newsetl run PATH... [--db FILE]     run the pipeline over files and folders
+    newsetl reprocess [--stage S] [--where SQL]  recompute stages of stored articles from raw_text
     newsetl sql ["SELECT ..."] [--db FILE] query the database read-only (no statement: a prompt)
     newsetl export FOLDER [--db FILE]   Parquet snapshot of every table and view
     newsetl serve PATH... --cron EXPR   serve the flow as a scheduled deployment
@@ -8,33 +9,92 @@
     newsetl entities < texts.jsonl       entities of texts given as JSON lines, print JSON lines
 
 Exit status of `run`: 0 when every input was stored, 3 when some inputs were
-quarantined (the rest is stored), 1 when the run failed.
+quarantined (the rest is stored), 1 when the run failed, 2 on a usage error (bad
+option, missing path), before Prefect starts, 130 (SIGINT) or 143 (SIGTERM) when it
+was stopped (its `runs` row says CANCELLED; batches stored so far are kept). `newsetl sql`
+is dispatched to the light module flows/sql_shell.py by flows/entry.py before anything
+heavy (typer, Prefect, spaCy) is loaded.
 """
 
 from __future__ import annotations
 
-import csv as csv_module
 import os
 import sys
 from pathlib import Path
 
 # Prefect reads its settings at import: set our defaults first. Telemetry off (it logs
-# errors offline); PREFECT_HOME next to the database so that `prefect server start`
-# later shows the history of the runs made without a server.
+# errors offline). PREFECT_HOME is set next to the database by each command that starts
+# Prefect (`_prefect_home_next_to`), before Prefect is imported.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+# The temporary API server creates its database on first use: on a busy machine that
+# took 24-40 s here, past Prefect's 20 s default, and the run failed before it began.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # A Dask LocalCluster logs its start and stop at INFO: not the run's story.
 os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 
 import typer  # noqa: E402
+import typer.core  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from newsetl.tasks.settings import DEFAULT_DB, Settings  # noqa: E402
 
 EXIT_QUARANTINED = 3
+EXIT_USAGE = 2
+REPROCESS_STAGES = ("cleanup", "entities", "dedup", "all")  # = flows/reprocess.py STAGE_CHOICES (not imported: it loads Prefect)
 app = typer.Typer(add_completion=False, help="newsetl: news articles in, a DuckDB database of clean, tagged, de-duplicated articles out.")
 console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+# typer 0.29 prints a type after every option in --help, flags included ("--full-refresh
+# <bool>"), which reads as if the flag took a value. A flag takes none: show no type.
+_display_type_rich = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else _display_type_rich(self, ctx)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newsetl")
+    except PackageNotFoundError:  # running from a checkout that is not installed
+        return "unknown"
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        print(f"newsetl {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """newsetl: news articles in, a DuckDB database of clean, tagged, de-duplicated articles out."""
+
+
+def _prefect_home_next_to(db: Path) -> None:
+    """Keep Prefect's history in `.prefect/` next to the database (unless PREFECT_HOME is
+    set), so that `prefect server start` there later shows the runs made without a server."""
+    if "PREFECT_HOME" not in os.environ:
+        home = db.expanduser().resolve().parent / ".prefect"
+        home.mkdir(parents=True, exist_ok=True)  # Prefect creates the folder, not its parents
+        os.environ["PREFECT_HOME"] = str(home)
+
+
+def _usage_error(message: str) -> typer.Exit:
+    """Print a usage error on stderr; return the exit (status 2) to raise."""
+    err_console.print(f"[red]error:[/] {message}", highlight=False)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _check_paths(paths: list[str]) -> None:
+    """Exit with status 2, before Prefect starts, if a path given is neither a URL, `-`,
+    an existing file nor an existing folder."""
+    missing = [p for p in paths if p != "-" and "://" not in p and not Path(p).expanduser().exists()]
+    if missing:
+        raise _usage_error(f"no such file or folder: {', '.join(missing)}")
 
 
 @app.command()
@@ -43,28 +103,92 @@ def run(
     db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to write (created if missing)."),
     batch_size: int = typer.Option(Settings.batch_size, "--batch-size", min=1, help="Articles per Prefect task call."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Process every input again, even if unchanged."),
+    retry_quarantined: bool = typer.Option(
+        False, "--retry-quarantined",
+        help="Read again every input quarantined before (by default only those quarantined by an older pipeline version are).",
+    ),
     task_runner: str = typer.Option("threads", "--task-runner", help="Where the CPU stages run: threads, processes or dask."),
-    workers: int = typer.Option(None, "--workers", min=1, help="Threads, processes or LocalCluster workers (default: CPU count)."),
+    workers: int = typer.Option(
+        None, "--workers", min=1,
+        help="Workers for the CPU stages (default: 1 thread; processes and dask: one per CPU).",
+    ),
     dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786."),
+    allow_private_addresses: bool = typer.Option(
+        False, "--allow-private-addresses", help="Let feed links and redirects reach loopback/private addresses (URLs you give always can)."
+    ),
 ) -> None:
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
+    _check_paths(paths)
+    _check_runner(task_runner, workers, dask_address)
+    _prefect_home_next_to(db)
     from newsetl.flows.pipeline import pipeline
     from newsetl.flows.progress import progress_bars
     from newsetl.flows.summary import print_summary
 
-    _check_runner(task_runner, workers, dask_address)
-    with progress_bars(console):
-        result = pipeline(
-            paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
-            task_runner=task_runner, workers=workers, dask_address=dask_address,
-        )
+    from newsetl.flows.stops import RunStopped, exit_status, guard_temporary_server, install_stop_handlers
+    from newsetl.tasks.store import StorageError
+
+    install_stop_handlers()
+    try:
+        guard_temporary_server()
+        with progress_bars(console):
+            result = pipeline(
+                paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
+                task_runner=task_runner, workers=workers, dask_address=dask_address,
+                retry_quarantined=retry_quarantined, allow_private_addresses=allow_private_addresses,
+            )
+    except (KeyboardInterrupt, RunStopped) as exc:
+        console.print(f"[yellow]run stopped ({str(exc) or 'SIGINT'}); batches stored before the stop are kept[/]")
+        raise typer.Exit(exit_status(exc)) from None
+    except StorageError as exc:  # said once, without a traceback: the cause and the path
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    except BaseException as exc:
+        if type(exc).__name__ != "TerminationSignal":  # Prefect's SIGTERM bridge, while the flow runs
+            raise
+        console.print("[yellow]run stopped (SIGTERM); batches stored before the stop are kept[/]")
+        raise typer.Exit(exit_status(exc)) from None
+    if not result.counts.passed["inputs"] and not result.counts.quarantined:
+        err_console.print(f"[yellow]warning:[/] nothing to read in {' '.join(paths)} (no supported files: .txt .md .html .jsonl .json .csv .warc …)", highlight=False)
     print_summary(result.summary, result.counts.articles_unchanged, console)
     console.print(
         f"[bold]{result.counts.articles_new}[/] new articles, {result.counts.articles_unchanged} unchanged, "
         f"{result.counts.quarantined} quarantined inputs → {db}"
     )
     if result.counts.quarantined:
-        console.print(f"[yellow]{result.counts.quarantined} inputs were quarantined: SELECT * FROM quarantine[/]")
+        console.print(f"[yellow]{result.counts.quarantined} inputs were quarantined: newsetl sql \"SELECT * FROM open_quarantine\" --db {db}[/]")
+        raise typer.Exit(EXIT_QUARANTINED)
+
+
+@app.command()
+def reprocess(
+    stage: str = typer.Option("all", "--stage", help="Stage to recompute, with those after it: cleanup, entities, dedup or all."),
+    where: str = typer.Option(None, "--where", help="Only articles matching this SQL condition, e.g. \"source = 'bbc.co.uk'\"."),
+    force: bool = typer.Option(False, "--force", help="Recompute the selected articles even if their stage versions are current."),
+    db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to update."),
+    batch_size: int = typer.Option(Settings.batch_size, "--batch-size", min=1, help="Articles per batch."),
+) -> None:
+    """Recompute stages of stored articles from their stored raw_text (nothing is fetched):
+    those whose `versions` say an older version of the stage made them.
+
+    Runs as a Prefect flow with the same progress, summary and exit status as `run`.
+    """
+    if stage not in REPROCESS_STAGES:
+        raise _usage_error(f"--stage is one of {', '.join(REPROCESS_STAGES)}, not {stage!r}")
+    _require_db(db)
+    _prefect_home_next_to(db)
+    from newsetl.flows.progress import progress_bars
+    from newsetl.flows.reprocess import reprocess as reprocess_flow
+    from newsetl.flows.summary import print_summary
+
+    with progress_bars(console):
+        result = reprocess_flow(db=str(db), stage=stage, where=where, batch_size=batch_size, force=force)
+    print_summary(result.summary, result.counts.articles_unchanged, console)
+    console.print(
+        f"[bold]{result.counts.articles_new}[/] articles recomputed, {result.counts.articles_unchanged} up to date, "
+        f"{result.counts.quarantined} quarantined (kept as stored) → {db}"
+    )
+    if result.counts.quarantined:
         raise typer.Exit(EXIT_QUARANTINED)
 
 
@@ -82,65 +206,20 @@ def _check_runner(kind: str, workers: int | None, address: str | None) -> None:
     try:
         RunnerChoice(kind, workers, address)
     except ValueError as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
+        raise _usage_error(str(exc)) from exc
 
 
-@app.command()
-def sql(
-    statement: str = typer.Argument(None, help="One SQL statement, e.g. \"SELECT * FROM story_summary\". Omit it for a prompt."),
-    db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="DuckDB file to read."),
-    csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
-) -> None:
-    """Run SQL read-only against the database and print the result.
+@app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
+def sql(ctx: typer.Context) -> None:
+    """Run SQL read-only against the database (no statement: a prompt with .tables, .schema).
 
-    With a statement: run it and exit. Without: a prompt (a read-only REPL) where every
-    statement opens the file read-only just for itself, so a scheduled run is never kept
-    from writing for longer than one query.
+    Nothing can be written: one SELECT-like statement at a time, no file or network
+    access (--read-files DIR opts in to reading a folder), no extensions, configuration
+    locked. `newsetl sql --help` lists the options.
     """
-    from newsetl.tasks.store import query, show_query
+    from newsetl.flows import sql_shell
 
-    _require_db(db)
-
-    def run_one(text: str) -> None:
-        if not csv:
-            show_query(db, text, max_width=max(console.width, 120))
-            return
-        columns, rows = query(db, text)
-        writer = csv_module.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-
-    if statement is not None:
-        run_one(statement)
-        return
-    _read_only_prompt(db, run_one)
-
-
-def _read_only_prompt(db: Path, run_one) -> None:
-    """Read statements (ending with ;) from stdin until EOF or `.quit`; print each result or error."""
-    import duckdb
-
-    interactive = sys.stdin.isatty()
-    if interactive:
-        console.print(f"{db} (read-only; each statement opens the file briefly). End statements with ;  .quit to leave.")
-    buffer: list[str] = []
-    while True:
-        try:
-            line = input("newsetl> " if not buffer else "    ...> ") if interactive else sys.stdin.readline()
-        except EOFError:
-            line = ""
-        if (not interactive and line == "") or line.strip() in (".quit", ".exit"):
-            break
-        buffer.append(line.rstrip("\n"))
-        text = "\n".join(buffer).strip()
-        if not text.endswith(";"):
-            continue
-        buffer.clear()
-        try:
-            run_one(text)
-        except duckdb.Error as exc:
-            console.print(f"[red]{exc}[/]")
+    raise typer.Exit(sql_shell.main(list(ctx.args)))
 
 
 @app.command()
@@ -165,9 +244,9 @@ def clean(
     batch_size: int = typer.Option(200, "--batch-size", min=1, help="Pages per batch."),
 ) -> None:
     """Clean pages read as JSON lines on stdin ({"id", "html"} or {"id", "text"}, optional "url",
-    "source", "title") and write {"id", "text", "title", "byline", "removed", ...} lines on stdout.
+    "source", "title") and write {"id", "text", "title", "url", "authors", "byline", "removed", ...} lines on stdout.
 
-    Runs exactly the language detection and cleanup code of the pipeline; no database.
+    Runs exactly the metadata, language detection and cleanup code of the pipeline; no database.
     """
     from newsetl.flows.clean_stream import clean_stream
 
@@ -196,7 +275,7 @@ def serve(
     interval: int = typer.Option(None, "--interval", min=1, help="Seconds between runs (instead of --cron)."),
     overlap: str = typer.Option("wait", "--overlap", help="When a run is due while the previous one still runs: wait or skip."),
     task_runner: str = typer.Option("threads", "--task-runner", help="Where the CPU stages run: threads, processes or dask."),
-    workers: int = typer.Option(None, "--workers", min=1, help="Threads, processes or LocalCluster workers."),
+    workers: int = typer.Option(None, "--workers", min=1, help="Workers for the CPU stages (default: 1 thread; processes and dask: one per CPU)."),
     dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster."),
 ) -> None:
     """Register the flow as a deployment with a schedule and run it until interrupted (Ctrl-C).
@@ -205,18 +284,17 @@ def serve(
     PREFECT_API_URL pointing at it. Only new or changed inputs are processed on each run,
     and runs of the deployment never overlap (--overlap wait queues the next, skip cancels it).
     """
+    if (cron is None) == (interval is None):
+        raise _usage_error("give exactly one of --cron or --interval")
+    if overlap not in ("wait", "skip"):
+        raise _usage_error("--overlap is wait or skip")
+    _check_paths(paths)
+    _check_runner(task_runner, workers, dask_address)
+    _prefect_home_next_to(db)
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
     from newsetl.flows.pipeline import pipeline
     from newsetl.tasks.fetch import is_url
-
-    if (cron is None) == (interval is None):
-        console.print("[red]give exactly one of --cron or --interval[/]")
-        raise typer.Exit(2)
-    if overlap not in ("wait", "skip"):
-        console.print("[red]--overlap is wait or skip[/]")
-        raise typer.Exit(2)
-    _check_runner(task_runner, workers, dask_address)
     parameters = {
         "paths": [p if is_url(p) else str(Path(p).resolve()) for p in paths], "db": str(db.resolve()),
         "task_runner": task_runner, "workers": workers, "dask_address": dask_address,
@@ -232,7 +310,7 @@ def serve(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the typer app (the console script enters through flows/entry.py)."""
     app()
 
 

@@ -1,4 +1,4 @@
-"""The newsetl pipeline flow: ingest -> language -> cleanup -> entities -> dedup -> DuckDB.
+"""The newsetl pipeline flow: ingest -> metadata -> language -> cleanup -> entities -> dedup -> DuckDB.
 
 Reads top to bottom like the design card. Inputs are planned without reading them,
 then processed batch by batch: each stage is one Prefect task per batch. The CPU stages
@@ -22,18 +22,32 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, runtime
 from prefect.futures import PrefectFuture
+from prefect.states import Completed, State
 
 from newsetl.flows import progress
 from newsetl.flows.runners import RunnerChoice, build_task_runner
 from newsetl.flows.summary import summary_markdown, publish_summary
+from newsetl.flows.versions import pipeline_version
 from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
 from newsetl.tasks.ingest import batch_units, ingest_task, plan_inputs
+from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
+from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
 from newsetl.tasks.records import InputState, Quarantined
+from newsetl.tasks.sanitize import printable_path
 from newsetl.tasks.settings import DEFAULT_DB, Settings
-from newsetl.tasks.store import migrate_task, quarantined_inputs, run_summary, write_batch_task, write_quarantine_task, write_run, write_input_states_task
+from newsetl.tasks.store import (
+    StorageError, close_quarantine, migrate_task, quarantined_inputs, quarantined_to_retry, run_summary, write_batch_task,
+    write_input_states_task, write_quarantine_task, write_run,
+)
+from newsetl.flows.stops import RunStopped
+
+# The state a completed run that quarantined inputs ends in: type COMPLETED (the data is
+# stored, the exit status is 3), but a name of its own, so the Prefect UI's run list and
+# the API (`state.name`) tell it from a run that stored everything.
+QUARANTINE_STATE_NAME = "Completed with quarantine"
 
 
 @dataclass
@@ -90,19 +104,26 @@ def pipeline(
     task_runner: str = "threads",
     workers: int | None = None,
     dask_address: str | None = None,
-) -> RunResult:
+    retry_quarantined: bool = False,
+    allow_private_addresses: bool = False,
+) -> RunResult | State:
     """Run the five stages over files, folders and URLs and store the results in the DuckDB file `db`.
 
-    Inputs stored before with the same content are skipped unless `full_refresh`. The CPU
+    Inputs stored before with the same content are skipped unless `full_refresh`; inputs
+    quarantined by another pipeline version (flows/versions.py) are read again once, or
+    every quarantined input with `retry_quarantined`. A run that quarantined inputs ends in
+    the Completed state named QUARANTINE_STATE_NAME (calling the flow still returns the
+    RunResult). The CPU
     stages run on `task_runner` (threads, processes or dask; `workers` of them; an existing
     Dask cluster at `dask_address`), a few batches at once; dedup and the DuckDB writes
-    stay in the flow, one batch at a time, in input order.
+    stay in the flow, one batch at a time, in input order. `allow_private_addresses` lets
+    feed links and redirects reach internal addresses (tasks/netpolicy.py).
     """
     # The runner is chosen by parameters, not by decorating the flow, so that deployments
     # (newsetl serve, prefect.yaml) can pick it per schedule like any other setting.
     runner_choice = RunnerChoice(task_runner, workers, dask_address)
     batches_in_flight = runner_choice.batches_in_flight
-    settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh)
+    settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh, allow_private_addresses=allow_private_addresses)
     db_path = str(settings.db_path)
     lock = settings.db_lock_timeout_s
     run_id = str(runtime.flow_run.id)
@@ -128,27 +149,59 @@ def pipeline(
             passed(stage, len(future.result().articles), batch.size)
         annotated = batch.annotated.result()
         passed("entities", len(annotated.articles), batch.size)
-        deduped = dedup_task(annotated.articles, db_path, settings.story_window_days, lock)
-        passed("dedup", len(deduped.articles), batch.size)
         quarantine(annotated.quarantined)
-        counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
-        counts.entities += sum(len(a.entities) for a in deduped.articles)
-        passed("stored", len(deduped.articles), batch.size)
+        try:
+            deduped = [dedup_task(annotated.articles, db_path, settings.story_window_days, lock)]
+            counts.articles_new += write_batch_task(db_path, run_id, deduped[0], lock)
+            passed("dedup", len(deduped[0].articles), batch.size)
+        except StorageError:
+            raise  # the database, not a record: every record would fail the same way
+        except Exception as exc:  # noqa: BLE001 - one record must not cost the batch: one at a time
+            logger.warning("dedup or write failed for the batch (%s): storing its articles one by one", exc)
+            deduped = store_one_by_one(annotated.articles, batch.size)
+        counts.entities += sum(len(a.entities) for d in deduped for a in d.articles)
+        passed("stored", sum(len(d.articles) for d in deduped), batch.size)
         if batch.input_states:  # only once their articles are stored: a crash before must refetch
             write_input_states_task(db_path, batch.input_states, lock)
 
-    migrate_task(db_path, lock)
+    def store_one_by_one(articles: list, submitted: int) -> list:
+        """Dedup and write each article on its own, in order (each sees the ones stored
+        before it); an article that fails is quarantined at stage `store`."""
+        done = []
+        for article in articles:
+            try:
+                one = dedup_task.fn([article], db_path, settings.story_window_days, lock)
+                counts.articles_new += write_batch_task.fn(db_path, run_id, one, lock)
+                done.append(one)
+            except StorageError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                quarantine([Quarantined(article.source_uri, "store", f"{type(exc).__name__}: {exc}", doc_id=article.doc_id, content_hash=article.content_hash)])
+        passed("dedup", sum(len(d.articles) for d in done), submitted)
+        return done
+
     try:
+        migrate_task(db_path, lock)
         units, missing = plan_inputs(paths, settings)
         logger.info("planned %d input units from %s", len(units), paths)
+        if not units and not missing:
+            logger.warning("nothing to read in %s: no files with a supported suffix", paths)
         progress.expect("inputs", len(units))
         quarantine(missing)
+        version = pipeline_version()
+        # Quarantine rows name inputs by their printable path (non-UTF-8 file names escaped).
+        retry = frozenset(quarantined_to_retry(db_path, [printable_path(u.path) for u in units], version, retry_quarantined, lock))
+        if retry:
+            logger.info(
+                "reading again %d inputs quarantined %s", len(retry),
+                "before (--retry-quarantined)" if retry_quarantined else f"by another pipeline version than {version}",
+            )
 
-        with build_task_runner(runner_choice) as runner:
+        with build_task_runner(runner_choice) as runner, cancel_stages_on_stop():
             pending: deque[PendingBatch] = deque()
             for units_batch in batch_units(units, settings.batch_size):
                 counts.batches += 1
-                articles, bad, unchanged, input_states = ingest_task(units_batch, settings)
+                articles, bad, unchanged, input_states = ingest_task(units_batch, settings, retry)
                 passed("inputs", len(units_batch), len(units_batch))
                 counts.articles_unchanged += unchanged
                 quarantine(bad)
@@ -157,21 +210,37 @@ def pipeline(
                 for stage in progress.STAGES[1:]:
                     progress.expect(stage, len(articles))
                 for index, batch in enumerate(batches):
+                    # In the flow, not on the runner: the source it settles (a URL's domain
+                    # rather than the folder) is what the source history is read for.
+                    submitted = len(batch)
+                    with_metadata = extract_metadata_task(batch)
+                    quarantine(with_metadata.quarantined)
+                    batch = with_metadata.articles
                     history, page_keys = source_history_task(batch, db_path, lock)
                     language = runner.submit(detect_language_task, {"articles": batch})
                     cleaned = runner.submit(clean_task, {"detected": language, "history": history, "page_keys": page_keys})
-                    annotated = runner.submit(extract_entities_task, {"cleaned": cleaned, "batch_size": settings.ner_batch_size})
+                    settled = runner.submit(settle_metadata_task, {"cleaned": cleaned})
+                    annotated = runner.submit(extract_entities_task, {"cleaned": settled, "batch_size": settings.ner_batch_size})
                     last = index == len(batches) - 1
-                    pending.append(PendingBatch(language, cleaned, annotated, len(batch), input_states if last else []))
+                    pending.append(PendingBatch(language, cleaned, annotated, submitted, input_states if last else []))
                     while len(pending) >= batches_in_flight:
                         store_oldest(pending)
                 if not batches and input_states:
                     write_input_states_task(db_path, input_states, lock)
             while pending:
                 store_oldest(pending)
+        close_quarantine(db_path, run_id, version, sorted(retry), lock)
         status = "COMPLETED"
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
+    except RunStopped as exc:  # SIGINT/SIGTERM: say so, and which signal
+        status, error = "CANCELLED", str(exc)
+        raise
+    except KeyboardInterrupt:
+        status, error = "CANCELLED", "interrupted (SIGINT)"
+        raise
+    except BaseException as exc:
+        error = str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}"
+        if type(exc).__name__ == "TerminationSignal":  # Prefect's SIGTERM bridge
+            status, error = "CANCELLED", "terminated (SIGTERM)"
         raise
     finally:
         write_run(
@@ -181,7 +250,7 @@ def pipeline(
                 "finished_at": datetime.now(timezone.utc), "status": status, "inputs": [str(p) for p in paths],
                 "articles_new": counts.articles_new, "articles_unchanged": counts.articles_unchanged,
                 "quarantined": counts.quarantined, "entities": counts.entities, "error": error,
-                "versions": {"batch_size": settings.batch_size, "full_refresh": settings.full_refresh},
+                "versions": {"batch_size": settings.batch_size, "full_refresh": settings.full_refresh, "pipeline": pipeline_version()},
             },
             lock,
         )
@@ -193,5 +262,11 @@ def pipeline(
         "run %s: %d new articles, %d unchanged, %d quarantined, %d entity mentions",
         run_id, counts.articles_new, counts.articles_unchanged, counts.quarantined, counts.entities,
     )
-    return RunResult(run_id, db_path, status, counts, summary)
+    result = RunResult(run_id, db_path, status, counts, summary)
+    if counts.quarantined:
+        return Completed(
+            name=QUARANTINE_STATE_NAME, data=result,
+            message=f"{counts.quarantined} inputs quarantined: SELECT * FROM quarantine WHERE run_id = '{run_id}'",
+        )
+    return result
 

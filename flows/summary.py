@@ -12,7 +12,7 @@ SECTION_TITLES = {
     "articles": "Articles",
     "language": "Languages",
     "entities": "Entities",
-    "entity": "Top entities",
+    "entity": "Top names (articles)",
     "copies": "Copies",
     "stories": "Stories",
     "removed": "Lines removed by cleanup",
@@ -20,7 +20,7 @@ SECTION_TITLES = {
 }
 # The views in sql/views.sql that reproduce each section.
 SECTION_VIEWS = {
-    "entity": "entity_summary",
+    "entity": "what_is_in_the_news",
     "stories": "story_summary",
     "copies": "canonical_articles",
     "removed": "removed_line_summary",
@@ -44,7 +44,10 @@ def summary_markdown(
     database's summary rows (section, name, count) as one table per section, the
     quarantined inputs (input, stage, error), and the queries that reproduce them."""
     groups = _grouped(rows)
-    parts = [f"# newsetl run summary\n\nDatabase: `{db_path}`\n", "## Stages\n\n| stage | items |\n|---|---:|"]
+    # The first line is what the UI's artifact list shows: say there that inputs were quarantined.
+    n_quarantined = dict(stage_rows).get("quarantined", 0)
+    heading = f"# newsetl run summary: {n_quarantined} inputs quarantined" if n_quarantined else "# newsetl run summary: every input stored"
+    parts = [f"{heading}\n\nDatabase: `{db_path}`\n", "## Stages\n\n| stage | items |\n|---|---:|"]
     parts.extend(f"| {stage} | {count} |" for stage, count in stage_rows)
     parts.append("")
     for section, title in SECTION_TITLES.items():
@@ -64,7 +67,7 @@ def summary_markdown(
     parts.append(
         "## Reproduce\n\n```\n"
         + "\n".join(f'newsetl sql "SELECT * FROM {view}" --db {db_path}' for view in SECTION_VIEWS.values())
-        + f'\nnewsetl sql "SELECT * FROM quarantine ORDER BY last_seen DESC" --db {db_path}\n```\n'
+        + f'\nnewsetl sql "SELECT * FROM open_quarantine" --db {db_path}\n```\n'
     )
     return "\n".join(parts)
 
@@ -77,8 +80,9 @@ def _cell(text: str, limit: int = 200) -> str:
 
 def publish_summary(run_id: str, markdown: str) -> None:
     """Attach the summary to the flow run as a markdown artifact (visible in the Prefect UI)."""
+    outcome = markdown.splitlines()[0].removeprefix("# newsetl run summary: ")  # "every input stored" or "N inputs quarantined"
     create_markdown_artifact(
-        key="newsetl-run-summary", markdown=markdown, description=f"newsetl run {run_id}: counts per stage"
+        key="newsetl-run-summary", markdown=markdown, description=f"newsetl run {run_id}: {outcome}"
     )
 
 

@@ -39,14 +39,48 @@ LEFT JOIN articles s ON s.doc_id = m.story_id
 LEFT JOIN top_entities t ON t.story_id = m.story_id
 GROUP BY m.story_id, s.title;
 
--- Entity names across articles: how often and where each canonical name occurs.
+-- Entity names across content articles: how often, where and when each canonical name
+-- occurs, every kind (names, and the English model's dates, numbers, money, ...). Ties
+-- after the article count go to the most recent, never to the alphabet.
 CREATE OR REPLACE VIEW entity_summary AS
-SELECT canonical, label,
+SELECT e.canonical, e.kind, e.label,
        count(*) AS mentions,
-       count(DISTINCT doc_id) AS articles,
-       list(DISTINCT text ORDER BY text) AS surface_forms
-FROM entities
-GROUP BY canonical, label;
+       count(DISTINCT e.doc_id) AS articles,
+       count(DISTINCT a.source) AS sources,
+       max(coalesce(a.published_at, a.fetched_at)) AS last_seen,
+       list(DISTINCT e.text ORDER BY e.text) AS surface_forms
+FROM entities e JOIN articles a USING (doc_id)
+WHERE a.is_article
+GROUP BY e.canonical, e.kind, e.label
+ORDER BY articles DESC, last_seen DESC, mentions DESC;
+
+-- What is in the news: names only (people, organisations, places, other names: events,
+-- works, products, nationalities), never dates, times, numbers, money or ordinals. A name
+-- has a letter and two characters at least (table rules and stray symbols are not names).
+CREATE OR REPLACE VIEW what_is_in_the_news AS
+SELECT e.canonical AS name, e.kind,
+       count(DISTINCT e.doc_id) AS articles,
+       count(*) AS mentions,
+       count(DISTINCT a.source) AS sources,
+       max(coalesce(a.published_at, a.fetched_at)) AS last_seen
+FROM entities e JOIN articles a USING (doc_id)
+WHERE a.is_article AND e.kind IN ('person', 'organisation', 'place', 'other')
+  AND length(e.canonical) >= 2 AND regexp_matches(e.canonical, '\p{L}')
+GROUP BY e.canonical, e.kind
+ORDER BY articles DESC, last_seen DESC, mentions DESC;
+
+-- Who is in the news: the people of what_is_in_the_news.
+CREATE OR REPLACE VIEW who_is_in_the_news AS
+SELECT name, articles, mentions, sources, last_seen
+FROM what_is_in_the_news WHERE kind = 'person'
+ORDER BY articles DESC, last_seen DESC, mentions DESC;
+
+-- Quarantined inputs still waiting for a fix: not read again since, or quarantined again
+-- when they were (a retry that stores the input closes its row; see sql/README.md).
+CREATE OR REPLACE VIEW open_quarantine AS
+SELECT * FROM quarantine
+WHERE retried_at IS NULL OR last_seen > retried_at
+ORDER BY last_seen DESC;
 
 -- One row per entity id and language: the names it goes by there and in how many articles
 -- (tasks/entity_ids.py: GeoNames ids for places, spelling-folded keys for the rest).

@@ -408,7 +408,7 @@ def dedup_against_store(articles: list[Article], db_path: str, window_days: int 
     return dedup_batch(articles, replace(neighbours, term_df=term_df, corpus_docs=corpus_docs), sigs)
 
 
-@task(name="dedup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[2, 10], timeout_seconds=900)
+@task(name="dedup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[2, 10], timeout_seconds=900, retry_condition_fn=store.retry_unless_permanent)
 def dedup_task(articles: list[Article], db_path: str, window_days: int, lock_timeout_s: float = 120.0) -> DedupResult:
     """Prefect task: `dedup_against_store` for one batch, with a log line of what it decided."""
     result = dedup_against_store(articles, db_path, window_days, lock_timeout_s)

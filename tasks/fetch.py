@@ -7,6 +7,11 @@ its content type or body) brings its entries' URLs, titles and dates; each entry
 is then fetched as an article. `known` holds what was seen before (ETag, Last-Modified,
 content hash per URL): an unchanged feed costs one 304, an unchanged page is skipped.
 Every failure becomes a `Quarantined` with a clear error; the rest goes on.
+
+Bounds: each request has the per-request timeout, each body a deadline, and each URL (all
+its tries and redirects) `entry_deadline_s`, so a slow entry costs only itself. Links and
+redirects from fetched content go through the network policy (tasks/netpolicy.py).
+Permanent failures (unsupported scheme, refused address, 4xx) are not retried.
 """
 
 from __future__ import annotations
@@ -14,13 +19,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import feedparser
 import httpx
 
+from newsetl.tasks.netpolicy import BlockedAddress, NetPolicy, policy_transport
 from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
+from newsetl.tasks.sanitize import sane_date
 
 STAGE = "ingest"
 USER_AGENT = "newsetl/0.1 (+https://github.com/newsetl/newsetl; news ETL)"
@@ -50,16 +57,21 @@ def is_url(value: str) -> bool:
     return urlsplit(str(value)).scheme in ("http", "https")
 
 
-def _get(client: httpx.Client, url: str, state: InputState | None, max_bytes: int) -> httpx.Response | None:
-    """GET with retries; None when the server answers 304 Not Modified."""
+def _get(
+    client: httpx.Client, url: str, state: InputState | None, max_bytes: int, entry_deadline_s: float | None = None
+) -> httpx.Response | None:
+    """GET with retries, all within `entry_deadline_s` (no new try starts after it, a body
+    stops at it); None when the server answers 304 Not Modified."""
     headers = {}
     if state and state.etag:
         headers["If-None-Match"] = state.etag
     if state and state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     delay = BACKOFF_S
+    entry_deadline = time.monotonic() + entry_deadline_s if entry_deadline_s else float("inf")
     for attempt in range(RETRIES + 1):
         try:
+            started = time.monotonic()
             with client.stream("GET", url, headers=headers) as response:
                 if response.status_code == 304:
                     return None
@@ -71,21 +83,27 @@ def _get(client: httpx.Client, url: str, state: InputState | None, max_bytes: in
                 body = bytearray()
                 # The timeout applies to each read; a server dripping a byte at a time
                 # never trips it, so the whole body also gets a deadline.
-                deadline = time.monotonic() + BODY_DEADLINE_FACTOR * client.timeout.read
+                deadline = min(time.monotonic() + BODY_DEADLINE_FACTOR * client.timeout.read, entry_deadline)
                 for chunk in response.iter_bytes():
                     body.extend(chunk)
                     if len(body) > max_bytes:
                         raise FetchError(f"body over the {max_bytes:,}-byte limit")
                     if time.monotonic() > deadline:
-                        raise FetchError(f"body too slow: not complete after {BODY_DEADLINE_FACTOR * client.timeout.read:.0f} s")
+                        raise FetchError(f"body too slow: not complete after {deadline - started:.0f} s")
                 response._content = bytes(body)  # keep the bytes read, for .content and .text
                 return response
         except httpx.TooManyRedirects:
             raise FetchError(f"more than {MAX_REDIRECTS} redirects") from None
+        except BlockedAddress as exc:  # the policy's answer: permanent
+            raise FetchError(str(exc)) from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:  # a redirect to ftp:// or a broken URL: permanent
+            raise FetchError(f"unsupported or invalid URL: {exc}") from None
         except (httpx.TimeoutException, httpx.TransportError, httpx.HTTPStatusError) as exc:
+            kind = "timed out" if isinstance(exc, httpx.TimeoutException) else str(exc) or type(exc).__name__
             if attempt == RETRIES:
-                kind = "timed out" if isinstance(exc, httpx.TimeoutException) else str(exc) or type(exc).__name__
                 raise FetchError(f"failed after {RETRIES + 1} tries: {kind}") from None
+            if time.monotonic() + delay > entry_deadline:
+                raise FetchError(f"gave up after {attempt + 1} tries within the {entry_deadline_s:.0f} s limit per URL: {kind}") from None
             time.sleep(delay)
             delay *= 2
     raise FetchError("unreachable")  # pragma: no cover
@@ -107,12 +125,15 @@ def fetch_sources(
     urls: list[str], known: dict[str, InputState], domain_of: Callable, decode: Callable,
     stored: Callable[[list[str]], set[str]] = lambda urls: set(), timeout_s: float = 20.0,
     max_bytes: int = 10 * 1024 * 1024, source_names: dict[str, str] | None = None,
+    allow_private: bool = False, entry_deadline_s: float | None = None,
 ) -> FetchResult:
     """Fetch feeds and article URLs; see the module doc.
 
     `domain_of(url)` names sources; `decode(bytes, charset)` turns a page into text
     (ValueError when it cannot); `stored(urls)` says which feed entries are stored
-    already (they are not fetched again).
+    already (they are not fetched again). `urls` are trusted wherever they point; links
+    and redirects reach internal addresses only on those hosts and ports, or with
+    `allow_private`. Each URL gets at most `entry_deadline_s` seconds, tries included.
     """
     articles: list[Article] = []
     bad: list[Quarantined] = []
@@ -120,14 +141,14 @@ def fetch_sources(
     unchanged = 0
     client = httpx.Client(
         timeout=timeout_s, follow_redirects=True, max_redirects=MAX_REDIRECTS,
-        headers={"User-Agent": USER_AGENT},
+        headers={"User-Agent": USER_AGENT}, transport=policy_transport(NetPolicy.for_urls(urls, allow_private)),
     )
 
     def get(url: str) -> httpx.Response | None:
         """Fetch one URL; None (and the reason recorded) when there is nothing new to read."""
         nonlocal unchanged
         try:
-            response = _get(client, url, known.get(url), max_bytes)
+            response = _get(client, url, known.get(url), max_bytes, entry_deadline_s)
         except FetchError as exc:
             bad.append(Quarantined(url, STAGE, str(exc)))
             return None
@@ -150,7 +171,9 @@ def fetch_sources(
                     continue
                 name = (source_names or {}).get(url) or feed.feed.get("title") or domain_of(url)
                 for entry in feed.entries:
-                    if entry.get("link"):
+                    if entry.get("link") and not is_url(entry["link"]):
+                        bad.append(Quarantined(str(entry["link"]), STAGE, f"unsupported URL scheme in a feed entry of {url}"))
+                    elif entry.get("link"):
                         pages.append((entry["link"], {"title": entry.get("title"), "published": _entry_date(entry), "source": name}))
             else:
                 pages.append((url, {"response": response, "source": (source_names or {}).get(url)}))
@@ -189,5 +212,8 @@ def _entry_date(entry) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    value = datetime(*parsed[:6], tzinfo=timezone.utc)
-    return value if value <= datetime.now(timezone.utc) + timedelta(days=1) else None
+    try:
+        value = datetime(*parsed[:6], tzinfo=timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+    return sane_date(value)[0]

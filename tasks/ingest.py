@@ -26,19 +26,19 @@ import tomllib
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import tldextract
 from charset_normalizer import from_bytes
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from newsetl.tasks import store
 from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
+from newsetl.tasks.sanitize import printable_path, sane_date, valid_text
 from newsetl.tasks.settings import Settings
 from newsetl.tasks.fetch import FetchResult, fetch_sources, is_url
+from newsetl.tasks.metadata.urls import registrable_domain
 from newsetl.tasks.warc import plan_warc, read_warc_range
 
 STAGE = "ingest"
@@ -64,6 +64,7 @@ class InputUnit:
     start: int = 0
     end: int | None = None
     named: bool = False  # `source` was named in a sources file: it wins over feed titles and domains
+    allow_private: bool = False  # its sources file sets allow_private_addresses (tasks/netpolicy.py)
 
 
 def input_kind(name: str) -> tuple[str | None, bool]:
@@ -88,19 +89,20 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
     """
     units: list[InputUnit] = []
     bad: list[Quarantined] = []
-    expanded: list[tuple[str, str | None]] = []
+    expanded: list[tuple[str, str | None, bool]] = []
     for raw in paths:
         if str(raw).lower().endswith(".toml") and Path(raw).is_file():
             try:
-                expanded.extend(read_sources_file(Path(raw)))
+                pairs, allow_private = read_sources_file(Path(raw)), sources_allow_private(Path(raw))
+                expanded.extend((target, name, allow_private) for target, name in pairs)
             except (ValueError, OSError) as exc:
                 bad.append(Quarantined(str(Path(raw).resolve()), STAGE, f"unreadable sources file: {exc}"))
         else:
-            expanded.append((str(raw), None))
-    for raw, name in expanded:
+            expanded.append((str(raw), None, False))
+    for raw, name, allow_private in expanded:
         if name is not None:
             planned, missing = plan_inputs([raw], settings)
-            units.extend(replace(u, source=name, named=True) for u in planned)
+            units.extend(replace(u, source=name, named=True, allow_private=allow_private) for u in planned)
             bad.extend(missing)
             continue
         if str(raw) == STDIN:
@@ -113,6 +115,9 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
                 if input_kind(file.name)[0] and not file.name.startswith("."):
+                    if not _inside(file, path):
+                        bad.append(Quarantined(printable_path(str(file)), STAGE, "symlink leaves the input folder: not followed"))
+                        continue
                     units.extend(_units_for_file(file, path.name, settings))
         elif path.is_file():
             if input_kind(path.name)[0]:
@@ -122,6 +127,28 @@ def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[I
         else:
             bad.append(Quarantined(str(path), STAGE, "no such file or folder"))
     return units, bad
+
+
+def _inside(file: Path, folder: Path) -> bool:
+    """True when `file`, with every symlink resolved, is still under `folder` (already resolved).
+
+    A symlink in an input folder pointing at /etc/passwd or /proc/self/status must not be
+    ingested as an article: whoever can drop a link in a watched folder could read any file.
+    """
+    try:
+        return file.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
+def sources_allow_private(path: Path) -> bool:
+    """True when a sources file sets `allow_private_addresses = true` at its top level: links
+    in its feeds may then reach internal addresses (see tasks/netpolicy.py)."""
+    config = tomllib.loads(path.read_text(encoding="utf-8"))
+    value = config.get("allow_private_addresses", False)
+    if not isinstance(value, bool):
+        raise ValueError("allow_private_addresses must be true or false")
+    return value
 
 
 def read_sources_file(path: Path) -> list[tuple[str, str]]:
@@ -175,9 +202,33 @@ def read_units(units: Iterable[InputUnit], settings: Settings, now: datetime | N
     articles: list[Article] = []
     bad: list[Quarantined] = []
     for unit in units:
+        found = 0
         for item in _read_unit(unit, settings, fetched_at):
+            item = _valid_record(item)
             (articles if isinstance(item, Article) else bad).append(item)
+            found += 1
+        if not found and unit.start == 0:
+            # An empty .jsonl/.json/.csv/.warc must not vanish without a trace (a later range
+            # of a split file that holds only blank lines is not an input of its own).
+            bad.append(Quarantined(printable_path(unit.path), STAGE, "no_records: the input holds no records"))
     return articles, bad
+
+
+def _valid_record(item: Article | Quarantined) -> Article | Quarantined:
+    """Return the record with every text field valid UTF-8: lone surrogates (from JSON
+    escapes) replaced, non-UTF-8 file names escaped. Valid records come back unchanged."""
+    if isinstance(item, Quarantined):
+        return replace(item, source_uri=printable_path(item.source_uri), error=valid_text(item.error), detail=valid_text(item.detail))
+    fields = {"source_uri": printable_path(item.source_uri), "source": printable_path(item.source), "raw_text": valid_text(item.raw_text)}
+    for name in ("url", "title"):
+        value = getattr(item, name)
+        if value is not None:
+            fields[name] = valid_text(value)
+    changed = {k: v for k, v in fields.items() if v is not getattr(item, k)}
+    if not changed:
+        return item
+    note = "text fields held invalid Unicode (lone surrogates or a non-UTF-8 file name): replaced or escaped"
+    return replace(item, **changed, notes=(*item.notes, note))
 
 
 def _read_unit(unit: InputUnit, settings: Settings, fetched_at: datetime) -> Iterator[Article | Quarantined]:
@@ -199,6 +250,7 @@ def _read_unit(unit: InputUnit, settings: Settings, fetched_at: datetime) -> Ite
             doc_id=stable_id(unit.path if unit.path != STDIN else content_hash(data)),
             source_uri=unit.path if unit.path != STDIN else f"stdin#{content_hash(data)[:16]}",
             source=unit.source,
+            source_from="sources_file" if unit.named else "folder",
             raw_text=text,
             content_hash=content_hash(data),
             input_format=kind,
@@ -248,19 +300,21 @@ def _read_bytes(path: Path, start: int, end: int | None) -> bytes:
 def decode_text(data: bytes) -> str:
     """Decode bytes of unknown encoding to text; raise `InputError` for binary or empty content.
 
-    UTF-8 (with or without BOM) is tried first; text that is UTF-8 but for a few stray
-    bytes (mixed encodings: a Latin-1 paragraph pasted into a UTF-8 page) keeps its UTF-8
-    and reads the stray bytes as Windows-1252; anything else gets charset-normalizer's
-    best guess.
+    A byte-order mark decides first (UTF-8, UTF-16 and UTF-32, either byte order); then
+    valid UTF-8; text that is UTF-8 but for a few stray bytes (mixed encodings: a Latin-1
+    paragraph pasted into a UTF-8 page) keeps its UTF-8 and reads the stray bytes as
+    Windows-1252; anything else gets charset-normalizer's best guess.
     """
-    head = data[:BINARY_SNIFF_BYTES]
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    if b"\x00" in head or (head and controls / len(head) > BINARY_CONTROL_SHARE):
-        raise InputError("binary content, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = _mostly_utf8(data)
+    text = _decode_bom(data)
+    if text is None:
+        head = data[:BINARY_SNIFF_BYTES]
+        controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+        if b"\x00" in head or (head and controls / len(head) > BINARY_CONTROL_SHARE):
+            raise InputError("binary content, not text")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _mostly_utf8(data)
     if text is None:
         guess = from_bytes(data).best()
         if guess is None:
@@ -269,6 +323,29 @@ def decode_text(data: bytes) -> str:
     if not text.strip():
         raise InputError("empty or whitespace-only content")
     return text
+
+
+# Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _decode_bom(data: bytes) -> str | None:
+    """Decode data that starts with a byte-order mark (mark removed); None without one.
+    Raises InputError when the bytes after the mark do not fit its encoding."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                # A UTF-8 file with a few stray Windows-1252 bytes keeps its mixed-encoding repair.
+                repaired = _mostly_utf8(data[len(bom) :]) if encoding == "utf-8" else None
+                if repaired is not None:
+                    return repaired
+                raise InputError(f"not {encoding.upper()} although it starts with its byte-order mark: {exc.reason}") from None
+    return None
 
 
 # Share of bytes that may be invalid UTF-8 for a text still to count as UTF-8 with strays.
@@ -377,12 +454,13 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
         source_uri = f"{unit.path}#{record_id}"
     else:
         source_uri = where
-    published_at = _parse_date(obj.get("published_at"))
-    source = obj.get("source") if isinstance(obj.get("source"), str) and obj.get("source") else None
+    published_at, date_note = _parse_date(obj.get("published_at"))
+    source, source_from = _record_source(obj, unit, url)
     return Article(
         doc_id=stable_id(source_uri),
         source_uri=source_uri,
-        source=source or (unit.source if unit.named else None) or (_domain(url) if url else None) or Path(unit.path).stem,
+        source=source,
+        source_from=source_from,
         raw_text=body,
         content_hash=content_hash(body),
         input_format="html" if body is html else "text",
@@ -391,42 +469,61 @@ def record_to_article(obj: object, unit: InputUnit, where: str, raw: bytes, fetc
         title=obj.get("title") if isinstance(obj.get("title"), str) else None,
         published_at=published_at,
         published_from="input" if published_at else None,
+        notes=(date_note,) if date_note else (),
     )
 
 
-def _parse_date(value: object) -> datetime | None:
-    """Parse an ISO-8601 date (naive dates are taken as UTC); None when absent, unusable or
-    more than a day in the future."""
+def _record_source(obj: dict, unit: InputUnit, url: str | None) -> tuple[str, str]:
+    """A record's (source, source_from): its own `source` field, else the sources file's
+    name, else its URL's registrable domain, else (last resort) the file's name."""
+    given = obj.get("source")
+    if isinstance(given, str) and given.strip():
+        return given, "input"
+    if unit.named:
+        return unit.source, "sources_file"
+    domain = _domain(url) if url else None
+    if domain:
+        return domain, "url"
+    return Path(unit.path).stem, "folder"
+
+
+def _parse_date(value: object) -> tuple[datetime | None, str | None]:
+    """Parse an ISO-8601 date (naive dates are taken as UTC). Returns (date, None), or
+    (None, a note) when it is unusable or outside 1900..tomorrow; (None, None) when absent."""
     if value in (None, ""):
-        return None
+        return None, None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(valid_text(str(value)).replace("Z", "+00:00"))
     except ValueError:
-        return None
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-    # A date more than a day ahead is a typo or an embargo time, not a publication date.
-    return parsed if parsed <= datetime.now(timezone.utc) + timedelta(days=1) else None
-
-
-# The bundled public-suffix list: never fetched over the network.
-_DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+        return None, f"published_at {valid_text(str(value))[:60]!r} is not an ISO-8601 date, dropped"
+    return sane_date(parsed)
 
 
 def _domain(url: str) -> str | None:
     """Return the registrable domain of a URL ("news.bbc.co.uk" -> "bbc.co.uk"), else its host."""
-    if not url:
-        return None
-    parts = _DOMAINS(url)
-    return parts.top_domain_under_public_suffix or (urlsplit(url).hostname or "").removeprefix("www.") or None
+    return registrable_domain(url)
 
 
 def _decode_body(body: bytes, charset: str | None) -> str:
-    """Decode an HTML body: the HTTP header's charset, else the page's <meta> charset, else
-    `decode_text`'s detection. Raises InputError (a ValueError) when nothing fits."""
+    """Decode an HTML body: a byte-order mark, else valid UTF-8 (whatever is declared: pages
+    saved as UTF-8 keep their old Latin-1 <meta>), else the HTTP header's charset, else the
+    page's <meta> charset, else `decode_text`'s detection (stray-byte repair included).
+    Raises InputError (a ValueError) when nothing fits."""
+    text = _decode_bom(body)
+    if text is not None:
+        if not text.strip():
+            raise InputError("empty or whitespace-only content")
+        return text
     head = body[:BINARY_SNIFF_BYTES]
     if b"\x00" in head:
         raise InputError("binary content, not text")
-    for candidate in (charset, _meta_charset(body)):
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and text.strip():
+        return text
+    for candidate in (_browser_charset(charset), _meta_charset(body)):
         if not candidate:
             continue
         try:
@@ -439,12 +536,20 @@ def _decode_body(body: bytes, charset: str | None) -> str:
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+# What browsers decode a declared charset as (WHATWG Encoding): Latin-1 and ASCII pages are
+# read as Windows-1252, which gives the same letters and also has the curly quotes they use.
+_CHARSET_AS = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
 
 
 def _meta_charset(body: bytes) -> str | None:
-    """Return the charset a page declares in a <meta> tag within its first 4 KiB, if any."""
+    """Return the charset a page declares in a <meta> tag within its first 4 KiB, if any
+    (as a browser reads it: ISO-8859-1 and ASCII mean Windows-1252)."""
     match = _META_CHARSET.search(body[:4096])
-    return match.group(1).decode("ascii") if match else None
+    return _browser_charset(match.group(1).decode("ascii")) if match else None
+
+
+def _browser_charset(declared: str | None) -> str | None:
+    return _CHARSET_AS.get(declared.strip().lower(), declared.strip().lower()) if declared else None
 
 
 def batch_units(units: Iterable[InputUnit], batch_size: int) -> Iterator[list[InputUnit]]:
@@ -480,11 +585,23 @@ def only_changed(articles: list[Article], stored_hashes: dict[str, str]) -> list
 
 
 def fetch_units(units: list[InputUnit], settings: Settings, known: dict[str, InputState], stored) -> FetchResult:
-    """Fetch the URL units of a batch (feeds and article pages); see tasks/fetch.py."""
-    return fetch_sources(
-        [u.path for u in units], known, _domain, _decode_body, stored,
-        timeout_s=settings.http_timeout_s, max_bytes=settings.max_file_bytes,
-        source_names={u.path: u.source for u in units if u.named},
+    """Fetch the URL units of a batch (feeds and article pages); see tasks/fetch.py.
+
+    Units from a sources file allowing private addresses are fetched apart from the rest,
+    so that the setting widens only its own feeds."""
+    results = []
+    for allow_private in (False, True):
+        group = [u for u in units if (u.allow_private or settings.allow_private_addresses) == allow_private]
+        if group:
+            results.append(fetch_sources(
+                [u.path for u in group], known, _domain, _decode_body, stored,
+                timeout_s=settings.http_timeout_s, max_bytes=settings.max_file_bytes,
+                source_names={u.path: u.source for u in group if u.named}, allow_private=allow_private,
+                entry_deadline_s=settings.http_entry_deadline_s,
+            ))
+    return FetchResult(
+        [a for r in results for a in r.articles], [q for r in results for q in r.quarantined],
+        [st for r in results for st in r.states], sum(r.unchanged for r in results),
     )
 
 
@@ -494,31 +611,38 @@ def file_state(path: str) -> InputState | None:
         stat = Path(path).stat()
     except OSError:
         return None
-    return InputState(path, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+    return InputState(printable_path(path), size=stat.st_size, mtime_ns=stat.st_mtime_ns)
 
 
 def unchanged_files(units: list[InputUnit], known: dict[str, InputState]) -> set[str]:
     """Return the paths whose size and modification time are those stored: they are not read."""
     same = set()
     for path in {u.path for u in units}:
-        now, before = file_state(path), known.get(path)
+        now, before = file_state(path), known.get(printable_path(path))
         if now and before and (now.size, now.mtime_ns) == (before.size, before.mtime_ns):
             same.add(path)
     return same
 
 
-@task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], timeout_seconds=600)
-def ingest_task(units: list[InputUnit], settings: Settings) -> tuple[list[Article], list[Quarantined], int, list[InputState]]:
+# No task timeout: a timeout restarted the whole batch from scratch, so one slow feed
+# entry cost every entry of the feed. Each URL has its own deadline instead (fetch.py).
+@task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=store.retry_unless_permanent)
+def ingest_task(
+    units: list[InputUnit], settings: Settings, retry: frozenset[str] = frozenset()
+) -> tuple[list[Article], list[Quarantined], int, list[InputState]]:
     """Prefect task: read (or fetch) a batch of inputs, keep what is new or changed.
 
     Files whose size and mtime are unchanged since they were stored are not read; URLs
-    are fetched conditionally. Returns (new or changed articles, quarantined inputs, number
+    are fetched conditionally; inputs in `retry` (quarantined before, see flows/pipeline.py)
+    are read again whatever their state. Returns (new or changed articles, quarantined inputs, number
     of unchanged articles and files, input states to remember once the articles are stored).
     """
     db, lock = settings.db_path, settings.db_lock_timeout_s
     urls = [u for u in units if is_url(u.path)]
     files = [u for u in units if not is_url(u.path) and u.path != STDIN]
-    known = {} if settings.full_refresh else store.input_states(db, [u.path for u in urls + files], lock)
+    known = {} if settings.full_refresh else store.input_states(db, [printable_path(u.path) for u in urls + files], lock)
+    retried = {printable_path(path) for path in retry}
+    known = {uri: state for uri, state in known.items() if uri not in retried}
     skipped = unchanged_files(files, known)
     to_read = [u for u in units if not is_url(u.path) and u.path not in skipped]
     articles, bad = read_units(to_read, settings)

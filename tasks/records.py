@@ -61,7 +61,13 @@ class Article:
     url: str | None = None
     title: str | None = None
     published_at: datetime | None = None
-    published_from: str | None = None  # "input", "feed", "html_metadata" or "dateline"; None when unknown
+    published_from: str | None = None  # "input", "feed", "structured_data", "html_metadata", "url" or "dateline"; None when unknown
+    # metadata (tasks/metadata): see sql/README.md for the vocabularies
+    source_from: str | None = None  # "input", "sources_file", "url", "feed" or "folder"; None from fetch/WARC until the metadata stage
+    site_name: str | None = None
+    published_precision: str | None = None  # "day", "month" or "year"; None when published_at is
+    authors: tuple[str, ...] = ()  # people only
+    credits: tuple[str, ...] = ()  # agencies, desks, the site named as author: fill `attribution`, not stored
     # language detection
     language: str | None = None
     language_score: float | None = None
@@ -84,6 +90,7 @@ class Article:
     story_id: str | None = None
     story_score: float | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # what ingest changed or dropped in the record (e.g. an impossible date)
 
 
 @dataclass(frozen=True)
@@ -159,12 +166,14 @@ class StageOutput:
 
 def stable_id(*parts: str) -> str:
     """Return a 16-hex-digit id derived from `parts` (same parts, same id, on any machine)."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    # surrogatepass: a part that is not valid Unicode (a lone surrogate, a non-UTF-8 file
+    # name) still gets its own id instead of an error.
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:16]
 
 
 def content_hash(data: bytes | str) -> str:
     """Return the SHA-256 hex digest of raw content, the key for 'has this changed?'."""
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        data = data.encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()

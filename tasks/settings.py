@@ -30,5 +30,11 @@ class Settings:
     full_refresh: bool = False
     # Per-request timeout for feeds and article pages.
     http_timeout_s: float = 20.0
+    # All the tries of one URL (feed entry or page) end within this: a slow entry costs
+    # at most this much, never the feed. 3 tries of a 20 s timeout plus backoff fit.
+    http_entry_deadline_s: float = 75.0
+    # Let links and redirects from fetched content reach loopback/private/link-local
+    # addresses (see tasks/netpolicy.py); URLs the user wrote are always allowed.
+    allow_private_addresses: bool = False
     # How long the writer keeps retrying when another process holds the database file.
     db_lock_timeout_s: float = 120.0

@@ -9,6 +9,7 @@ reader never sees an article without its entities.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import random
@@ -25,7 +26,9 @@ import pyarrow as pa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from newsetl.tasks.records import Article, Decision, DedupResult, InputState, Neighbour, Quarantined, StoredNeighbours
+from newsetl.tasks.records import (
+    Article, Decision, DedupResult, Entity, InputState, Neighbour, Quarantined, RemovedLine, StoredNeighbours,
+)
 from newsetl.tasks.source_chrome import SourceHistory
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -41,9 +44,47 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
     return "lock" in str(exc).lower()
 
 
+class StorageError(RuntimeError):
+    """The database file cannot be written for a reason a retry will not fix (disk full,
+    read-only file system, no permission, held by another process past the lock timeout).
+    The message says what happened and where, once."""
+
+
+# (errno, words DuckDB uses in its message) -> what to tell the operator.
+_STORAGE_FAULTS = (
+    (errno.ENOSPC, "no space left on device", "no space left on device"),
+    (errno.EROFS, "read-only file system", "read-only file system"),
+    (errno.EACCES, "permission denied", "permission denied"),
+)
+
+
+def storage_error(exc: BaseException, db_path: str | Path) -> StorageError | None:
+    """Return a `StorageError` naming the cause and the path when `exc` is a disk-full,
+    read-only, permission or lock failure of the database file; None for anything else."""
+    text = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    for number, words, said in _STORAGE_FAULTS:
+        if code == number or words in text:
+            return StorageError(f"{said}: cannot write {db_path}")
+    if isinstance(exc, duckdb.Error) and _is_lock_error(exc):
+        return StorageError(f"database {db_path} is held by another process: gave up waiting for its lock ({exc})")
+    return None
+
+
+def retry_unless_permanent(task, task_run, state) -> bool:
+    """Prefect retry condition: retry a failed I/O task unless its error is a `StorageError`
+    (a full disk or a read-only file system does not heal in 30 s, and connect() already
+    waited for the lock)."""
+    exc = state.data if isinstance(getattr(state, "data", None), BaseException) else state.result(raise_on_failure=False)
+    return not isinstance(exc, StorageError)
+
+
 @contextmanager
 def connect(db_path: str | Path, read_only: bool = False, timeout_s: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the database briefly; retry with backoff while another process holds the file."""
+    """Open the database briefly; retry with backoff while another process holds the file.
+
+    Disk-full, read-only, permission and lock-timeout failures, opening or using the
+    connection, are raised as `StorageError` with the cause and the path."""
     deadline = time.monotonic() + timeout_s
     delay = 0.05
     while True:
@@ -52,14 +93,22 @@ def connect(db_path: str | Path, read_only: bool = False, timeout_s: float = 120
             break
         except duckdb.Error as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                raise
+                raise storage_error(exc, db_path) or exc from exc
             log.warning("database %s is held by another process; retrying in %.1fs (%s)", db_path, delay, exc)
             time.sleep(delay + random.uniform(0, delay / 2))
             delay = min(delay * 2, 2.0)
     try:
         yield con
+    except (duckdb.Error, OSError) as exc:
+        mapped = storage_error(exc, db_path)
+        if mapped is None:
+            raise
+        raise mapped from exc
     finally:
-        con.close()
+        try:
+            con.close()
+        except duckdb.Error:  # closing after a failed write (disk full) fails the same way: said above
+            pass
 
 
 def migrate(db_path: str | Path, timeout_s: float = 120.0) -> list[str]:
@@ -67,7 +116,10 @@ def migrate(db_path: str | Path, timeout_s: float = 120.0) -> list[str]:
 
     Returns the names of the migrations applied now.
     """
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise storage_error(exc, db_path) or exc from exc
     applied_now = []
     with connect(db_path, timeout_s=timeout_s) as con:
         con.execute(
@@ -84,6 +136,7 @@ def migrate(db_path: str | Path, timeout_s: float = 120.0) -> list[str]:
             con.commit()
             applied_now.append(path.stem)
         con.execute(sql_file("views.sql"))
+        _flush_pending_runs(con, db_path)
     return applied_now
 
 
@@ -215,13 +268,15 @@ def _article_row(a: Article, run_id: str, stored_at: datetime) -> dict:
         "doc_id": a.doc_id, "source_uri": a.source_uri, "source": a.source, "url": a.url, "title": a.title,
         "byline": a.byline, "attribution": a.attribution, "published_at": a.published_at,
         "published_from": a.published_from, "fetched_at": a.fetched_at,
+        "source_from": a.source_from, "site_name": a.site_name, "published_precision": a.published_precision,
+        "authors": list(a.authors),
         "input_format": a.input_format, "language": a.language, "language_score": a.language_score,
         "raw_text": a.raw_text, "clean_text": a.clean_text, "content_hash": a.content_hash, "text_hash": a.text_hash,
         "is_article": a.is_article, "not_article_reason": a.not_article_reason,
         "n_removed_lines": len(a.removed_lines), "n_entities": len(a.entities), "ner_model": a.ner_model,
         "dup_group": a.dup_group, "dup_method": a.dup_method, "dup_score": a.dup_score,
         "story_id": a.story_id, "story_score": a.story_score, "versions": json.dumps(a.versions, sort_keys=True),
-        "run_id": run_id, "stored_at": stored_at,
+        "notes": "; ".join(a.notes) or None, "run_id": run_id, "stored_at": stored_at,
     }
 
 
@@ -243,12 +298,14 @@ _ARTICLE_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("source_uri", pa.string()), ("source", pa.string()), ("url", pa.string()), ("title", pa.string()),
     ("byline", pa.string()), ("attribution", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")),
     ("published_from", pa.string()),
+    ("source_from", pa.string()), ("site_name", pa.string()), ("published_precision", pa.string()),
+    ("authors", pa.list_(pa.string())),
     ("fetched_at", pa.timestamp("us", tz="UTC")), ("input_format", pa.string()), ("language", pa.string()),
     ("language_score", pa.float64()), ("raw_text", pa.large_string()), ("clean_text", pa.large_string()),
     ("content_hash", pa.string()), ("text_hash", pa.string()), ("is_article", pa.bool_()), ("not_article_reason", pa.string()),
     ("n_removed_lines", pa.int32()), ("n_entities", pa.int32()), ("ner_model", pa.string()), ("dup_group", pa.string()),
     ("dup_method", pa.string()), ("dup_score", pa.float64()), ("story_id", pa.string()), ("story_score", pa.float64()),
-    ("versions", pa.string()), ("run_id", pa.string()), ("stored_at", pa.timestamp("us", tz="UTC")),
+    ("versions", pa.string()), ("notes", pa.string()), ("run_id", pa.string()), ("stored_at", pa.timestamp("us", tz="UTC")),
 ])
 
 
@@ -302,9 +359,18 @@ def write_batch(
             con.execute(sql_file("queries/write_batch.sql"))
             con.commit()
         except Exception:
-            con.rollback()
+            _rollback_quietly(con)
             raise
     return len(articles)
+
+
+def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failed statement; a failed commit (disk full) has no transaction left
+    to roll back, and that second error must not hide the first."""
+    try:
+        con.rollback()
+    except duckdb.Error:
+        pass
 
 
 def write_quarantine(db_path: str | Path, run_id: str, items: list[Quarantined], timeout_s: float = 120.0) -> int:
@@ -316,20 +382,65 @@ def write_quarantine(db_path: str | Path, run_id: str, items: list[Quarantined],
     with connect(db_path, timeout_s=timeout_s) as con:
         con.register("batch_quarantine", _table(rows, _SCHEMAS["batch_quarantine"]))
         con.begin()
-        con.execute(sql_file("queries/write_quarantine.sql"))
-        con.commit()
+        try:
+            con.execute(sql_file("queries/write_quarantine.sql"))
+            con.commit()
+        except Exception:
+            _rollback_quietly(con)
+            raise
     return len(items)
 
 
-def write_run(db_path: str | Path, row: dict, timeout_s: float = 120.0) -> None:
-    """Insert or replace the `runs` row of a flow run (written last, when the run ends)."""
+def pending_runs_path(db_path: str | Path) -> Path:
+    """The side file holding `runs` rows that could not be written (database locked or full)."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".pending-runs.jsonl")
+
+
+def write_run(db_path: str | Path, row: dict, timeout_s: float = 120.0) -> bool:
+    """Insert or replace the `runs` row of a flow run (written last, when the run ends).
+
+    When the database cannot be written (another process holds it past `timeout_s`, the
+    disk is full), the row is appended to `pending_runs_path(db_path)` instead and stored
+    by the next run that opens the database. Returns True when the row is in the database.
+    """
     row = {**row, "versions": json.dumps(row.get("versions", {}), sort_keys=True)}
+    try:
+        with connect(db_path, timeout_s=timeout_s) as con:
+            _insert_run(con, row)
+        return True
+    except (StorageError, duckdb.CatalogException) as exc:  # Catalog: no runs table yet (migration never ran)
+        line = json.dumps(row, default=str, ensure_ascii=False)
+        with pending_runs_path(db_path).open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+        log.warning("runs row of %s kept in %s until the database can be written: %s", row.get("run_id"), pending_runs_path(db_path), exc)
+        return False
+
+
+def _insert_run(con: duckdb.DuckDBPyConnection, row: dict) -> None:
     columns = list(row)
-    with connect(db_path, timeout_s=timeout_s) as con:
-        con.execute(
-            f"INSERT OR REPLACE INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-            [row[c] for c in columns],
-        )
+    con.execute(
+        f"INSERT OR REPLACE INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [row[c] for c in columns],
+    )
+
+
+def _flush_pending_runs(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> None:
+    """Store the `runs` rows earlier runs could not write, then remove the side file.
+    A row already stored (the run wrote it later after all) is kept as stored."""
+    path = pending_runs_path(db_path)
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:  # a line cut short by a kill: nothing to recover
+            continue
+        if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [row["run_id"]]).fetchall():
+            _insert_run(con, row)
+    path.unlink()
 
 
 def run_summary(db_path: str | Path, run_id: str, timeout_s: float = 120.0) -> list[tuple[str, str, int]]:
@@ -347,6 +458,96 @@ def quarantined_inputs(
             "SELECT source_uri, stage, error FROM quarantine WHERE run_id = $run_id ORDER BY source_uri, stage LIMIT $limit",
             {"run_id": run_id, "limit": limit},
         ).fetchall()
+
+
+def reprocess_candidates(
+    db_path: str | Path, where: str | None = None, timeout_s: float = 120.0
+) -> list[tuple[str, str, bool, dict]]:
+    """Return (doc_id, language, has clean text, versions) of the stored articles matching the
+    SQL condition `where` over `articles` (all without one), in the order they were stored."""
+    predicate = f"WHERE ({where})" if where else ""
+    statement = (
+        "SELECT doc_id, language, coalesce(length(clean_text), 0) > 0, versions"
+        f" FROM articles {predicate} ORDER BY stored_at, doc_id"
+    )
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        if len(con.extract_statements(statement)) != 1:
+            raise ValueError(f"--where must be one SQL condition over articles, not {where!r}")
+        rows = con.execute(statement).fetchall()
+    return [(doc_id, language, has_text, json.loads(versions) if versions else {}) for doc_id, language, has_text, versions in rows]
+
+
+_STORED_FIELDS = (
+    "doc_id", "source_uri", "source", "raw_text", "content_hash", "input_format", "fetched_at", "url", "title",
+    "published_at", "published_from", "source_from", "site_name", "published_precision", "authors",
+    "language", "language_score", "clean_text", "byline", "attribution",
+    "is_article", "not_article_reason", "ner_model", "text_hash", "dup_group", "dup_method", "dup_score",
+    "story_id", "story_score", "versions",
+)
+
+
+def stored_articles(db_path: str | Path, doc_ids: list[str], timeout_s: float = 120.0) -> list[Article]:
+    """Return the stored articles `doc_ids` (in that order) as `Article`s with their removed
+    lines, entities and page line keys: what `newsetl reprocess` recomputes stages from."""
+    if not doc_ids:
+        return []
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        con.register("batch_doc_ids", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
+        rows = con.execute(f"SELECT {', '.join(_STORED_FIELDS)} FROM articles WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids)").fetchall()
+        removed = con.execute(
+            "SELECT doc_id, line_no, text, reason FROM removed_lines WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids) ORDER BY doc_id, line_no"
+        ).fetchall()
+        entities = con.execute(
+            "SELECT doc_id, text, label, start_char, end_char, canonical, coalesce(kind, 'other') FROM entities"
+            " WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids) ORDER BY doc_id, start_char, end_char"
+        ).fetchall()
+        keys = con.execute("SELECT doc_id, key FROM page_lines WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids)").fetchall()
+    lines_of: dict[str, list[RemovedLine]] = {}
+    for doc_id, line_no, text, reason in removed:
+        lines_of.setdefault(doc_id, []).append(RemovedLine(line_no, text, reason))
+    entities_of: dict[str, list[Entity]] = {}
+    for doc_id, *fields in entities:
+        entities_of.setdefault(doc_id, []).append(Entity(*fields))
+    keys_of: dict[str, set[str]] = {}
+    for doc_id, key in keys:
+        keys_of.setdefault(doc_id, set()).add(key)
+    by_id = {}
+    for row in rows:
+        fields = dict(zip(_STORED_FIELDS, row))
+        fields["versions"] = json.loads(fields["versions"]) if fields["versions"] else {}
+        fields["authors"] = tuple(fields["authors"] or ())
+        doc_id = fields["doc_id"]
+        by_id[doc_id] = Article(
+            **fields, removed_lines=tuple(lines_of.get(doc_id, ())), entities=tuple(entities_of.get(doc_id, ())),
+            line_keys=frozenset(keys_of.get(doc_id, ())),
+        )
+    return [by_id[d] for d in doc_ids if d in by_id]
+
+
+def quarantined_to_retry(
+    db_path: str | Path, uris: list[str], version: str, retry_all: bool = False, timeout_s: float = 120.0
+) -> list[str]:
+    """Return which of the inputs `uris` have open quarantine rows to retry: quarantined by
+    another pipeline version than `version` (and not yet retried by it), or any when `retry_all`."""
+    if not uris:
+        return []
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        con.register("run_uris", pa.table({"uri": pa.array(sorted(set(uris)), pa.string())}))
+        rows = con.execute(sql_file("queries/quarantine_to_retry.sql"), {"version": version, "retry_all": retry_all}).fetchall()
+    return [uri for (uri,) in rows]
+
+
+def close_quarantine(db_path: str | Path, run_id: str, version: str, retried: list[str], timeout_s: float = 120.0) -> None:
+    """End of a completed run: stamp its quarantine rows with `version` and mark the rows of
+    the `retried` inputs it did not quarantine again as retried (one transaction)."""
+    with connect(db_path, timeout_s=timeout_s) as con:
+        con.register("run_uris", pa.table({"uri": pa.array(sorted(set(retried)), pa.string())}))
+        con.begin()
+        params = {"version": version, "run_id": run_id, "now": datetime.now(timezone.utc)}
+        # DuckDB binds parameters to one statement at a time: run the file's statements one by one.
+        for statement in con.extract_statements(sql_file("queries/close_quarantine.sql")):
+            con.execute(statement.query, {name: params[name] for name in statement.named_parameters})
+        con.commit()
 
 
 def query(db_path: str | Path, statement: str, timeout_s: float = 120.0) -> tuple[list[str], list[tuple]]:
@@ -392,7 +593,10 @@ def export_parquet(db_path: str | Path, target: str | Path, timeout_s: float = 1
 
 # Prefect tasks: the database is the one I/O edge that can be busy (an analyst holding
 # the file), so every write retries on top of connect()'s own backoff.
-_IO_TASK = {"cache_policy": NO_CACHE, "persist_result": False, "retries": 3, "retry_delay_seconds": [2, 10, 30], "timeout_seconds": 600}
+_IO_TASK = {
+    "cache_policy": NO_CACHE, "persist_result": False, "retries": 3, "retry_delay_seconds": [2, 10, 30],
+    "timeout_seconds": 600, "retry_condition_fn": retry_unless_permanent,
+}
 
 
 @task(name="prepare-database", **_IO_TASK)

@@ -20,8 +20,10 @@ from newsetl.tasks.records import Article, Quarantined, content_hash, stable_id
 
 log = logging.getLogger("newsetl.ingest")
 STAGE = "ingest"
-# Errors that mean "the file ends or breaks here" while iterating records.
-DAMAGE = (ArchiveLoadFailed, EOFError, OSError, ValueError)
+# Errors that mean "the file ends or breaks here" while iterating records. warcio raises
+# more than its own errors on a file cut inside a header (AttributeError on a missing
+# target URI, for one), so any Exception counts: the file is quarantined, never the run.
+DAMAGE = (ArchiveLoadFailed, EOFError, OSError, ValueError, Exception)
 
 
 def plan_warc(path: str, records_per_unit: int) -> tuple[list[tuple[int, int | None]], str | None]:
@@ -74,6 +76,8 @@ def read_warc_range(
                 offset = records.get_record_offset()  # a position in the file, wherever reading began
                 if end is not None and offset >= end:
                     break
+                if record.length is None:  # cut inside its WARC headers: no Content-Length yet
+                    raise EOFError(f"record at byte {offset:,} is cut inside its headers")
                 if getattr(record.raw_stream, "limit", 0) > 0:  # warcio ends quietly at a record cut short
                     raise EOFError(f"record at byte {offset:,} is {record.raw_stream.limit:,} bytes short")
                 if not wanted:
@@ -98,10 +102,21 @@ def read_warc_range(
                     fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
                     url=url or None,
                 )
+            if end is None:
+                _check_read_to_the_end(fh, records.offset)
     except DAMAGE as exc:
         yield Quarantined(path, STAGE, f"truncated or corrupt WARC after byte {offset:,}: {type(exc).__name__}: {exc}")
     if skipped:
         log.info("%s: skipped %d records that are not HTML responses", path, skipped)
+
+
+def _check_read_to_the_end(fh, parsed_to: int) -> None:
+    """Raise EOFError when bytes other than blank lines follow the last record warcio parsed:
+    a file cut inside a record's headers makes warcio stop without an error."""
+    fh.seek(parsed_to)
+    rest = fh.read(1 << 16)
+    if rest.strip():
+        raise EOFError(f"unparsable bytes after byte {parsed_to:,}: the file is cut short inside a record")
 
 
 def _charset(content_type: str) -> str | None:

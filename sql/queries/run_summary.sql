@@ -1,12 +1,18 @@
 -- The run summary: one row per (section, name) with a count, for the articles stored
--- by run $run_id. Sections: articles, language, entity, stories, copies, removed, quarantine.
+-- by run $run_id. Sections: articles, language, entity (top names, counted in articles),
+-- stories, copies, removed, quarantine.
 SELECT 'articles' AS section, 'stored' AS name, count(*) AS n FROM articles WHERE run_id = $run_id
 UNION ALL SELECT 'articles', 'not an article', count(*) FROM articles WHERE run_id = $run_id AND NOT is_article
 UNION ALL SELECT 'articles', 'no NER model', count(*) FROM articles WHERE run_id = $run_id AND ner_model IS NULL
 UNION ALL SELECT 'language', language, count(*) FROM articles WHERE run_id = $run_id GROUP BY language
 UNION ALL (
-    SELECT 'entity', canonical || ' (' || label || ')', count(*) FROM entities WHERE run_id = $run_id
-    GROUP BY canonical, label ORDER BY count(*) DESC, 2 LIMIT 10
+    -- Top names (what_is_in_the_news, for this run's articles): by articles, then recency.
+    SELECT 'entity', e.canonical || ' (' || e.kind || ')', count(DISTINCT e.doc_id)
+    FROM entities e JOIN articles a USING (doc_id)
+    WHERE e.run_id = $run_id AND a.is_article AND e.kind IN ('person', 'organisation', 'place', 'other')
+      AND length(e.canonical) >= 2 AND regexp_matches(e.canonical, '\p{L}')
+    GROUP BY e.canonical, e.kind
+    ORDER BY count(DISTINCT e.doc_id) DESC, max(coalesce(a.published_at, a.fetched_at)) DESC, count(*) DESC LIMIT 10
 )
 UNION ALL SELECT 'entities', 'mentions', count(*) FROM entities WHERE run_id = $run_id
 UNION ALL SELECT 'copies', 'copy groups touched', count(DISTINCT dup_group) FROM articles WHERE run_id = $run_id AND is_article

@@ -40,3 +40,20 @@ def test_clean_text_and_html_pages_and_keep_output_aligned():
     assert page["text"].startswith("The old river bridge reopened")
     assert "Privacy policy" not in page["text"]
     assert any(r["reason"] == "not_main_content" and r["text"] == "Privacy policy" for r in page["removed"])
+
+
+def test_clean_output_carries_the_pages_metadata():
+    head = (
+        '<link rel="canonical" href="https://www.valleygazette.com/local/2024/05/03/bridge-reopens?utm_source=rss">'
+        '<meta property="og:site_name" content="Valley Gazette">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge reopens after repairs",'
+        ' "datePublished": "2024-05-03T08:15:00Z", "author": [{"@type": "Person", "name": "Ann Lee"},'
+        ' {"@type": "Organization", "name": "Valley Gazette Staff"}]}</script>'
+    )
+    html = PAGE.replace("<title>Bridge reopens after repairs</title>", f"<title>Bridge reopens after repairs | Valley Gazette</title>{head}")
+    [row] = run_clean([json.dumps({"id": "page", "html": html})])
+    assert row["url"] == "https://www.valleygazette.com/local/2024/05/03/bridge-reopens"
+    assert (row["source"], row["source_from"]) == ("valleygazette.com", "url")
+    assert (row["title"], row["site_name"]) == ("Bridge reopens after repairs", "Valley Gazette")
+    assert (row["published_at"], row["published_precision"], row["published_from"]) == ("2024-05-03T08:15:00+00:00", "day", "structured_data")
+    assert row["authors"] == ["Ann Lee"] and row["attribution"] == "Valley Gazette Staff"

@@ -180,7 +180,7 @@ def summary_artifact(run_id):
 def test_run_summary_artifact_is_attached_to_the_flow_run(seeded_db):
     _, _, result = seeded_db
     markdown = summary_artifact(result.run_id)
-    assert "| en | 5 |" in markdown and "Donald Trump (PERSON)" in markdown
+    assert "| en | 5 |" in markdown and "| Donald Trump (person) | 5 |" in markdown  # top names, counted in articles
     for stage in ("inputs", "language", "cleanup", "entities", "dedup", "stored"):
         assert f"| {stage} | 5 |" in markdown
     assert 'newsetl sql "SELECT * FROM story_summary"' in markdown

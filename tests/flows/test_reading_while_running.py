@@ -28,7 +28,7 @@ def test_sql_prompt_runs_each_statement_and_survives_errors(seeded, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "stored\n5\n" in proc.stdout and "answer\n42\n" in proc.stdout
-    assert "no_such_table" in proc.stdout  # the error is shown, the prompt goes on
+    assert "no_such_table" in proc.stderr  # the error is shown (one line, on stderr), the prompt goes on
     # The prompt held the file only per statement: a writer can open it now.
     duckdb.connect(str(seeded)).close()
 

@@ -2,11 +2,15 @@
 its task runs and its summary artifact. A screenshot is kept in test-artifacts/."""
 
 import os
+import subprocess
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import REPO
+from tests.operate.conftest import BIN
+from tests.site_fixture import write_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -57,6 +61,34 @@ def test_flow_run_page_shows_completed_run_tasks_and_artifact(prefect_server, tw
     page.screenshot(path=str(ARTIFACTS / "prefect-ui-flow-run.png"), full_page=True)
 
     artifacts.get_by_text("newsetl-run-summary").first.click()  # the artifact's own page renders the markdown
-    page.get_by_text("Vladimir Putin (PERSON)").first.wait_for()
+    page.get_by_text("Vladimir Putin (person)").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "prefect-ui-run-summary.png"), full_page=True)
     assert (ARTIFACTS / "prefect-ui-flow-run.png").stat().st_size > 10_000
+
+
+def test_a_run_with_quarantined_inputs_is_named_so_in_the_api_and_the_ui(prefect_server, browser_page, tmp_path):
+    write_site(tmp_path / "in", range(2))
+    (tmp_path / "in" / "scan.txt").write_bytes(bytes(range(256)) * 8)
+    proc = subprocess.run(
+        [str(BIN / "newsetl"), "run", "in", "--db", "news.duckdb"],
+        cwd=tmp_path, env=prefect_server.env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 3, proc.stderr[-3000:]
+    with duckdb.connect(str(tmp_path / "news.duckdb"), read_only=True) as con:
+        [(run_id,)] = con.execute("SELECT run_id FROM runs").fetchall()
+
+    run = prefect_server.api("GET", f"/flow_runs/{run_id}").json()
+    assert run["state_type"] == "COMPLETED" and run["state_name"] == "Completed with quarantine"
+    assert "1 inputs quarantined" in run["state"]["message"]
+
+    page = browser_page
+    page.goto(f"{prefect_server.url}/runs/flow-run/{run_id}")
+    page.get_by_text(run["name"], exact=True).first.wait_for()
+    page.get_by_text("Completed with quarantine", exact=True).first.wait_for()
+    page.locator("li.p-tab", has_text="Artifacts").click()
+    page.locator("#artifacts-content").get_by_text("newsetl-run-summary").first.wait_for()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "prefect-ui-quarantined-run.png"), full_page=True)
+    page.goto(f"{prefect_server.url}/runs")
+    page.get_by_text("Completed with quarantine", exact=True).first.wait_for()  # the run list tells it apart too
+    page.screenshot(path=str(ARTIFACTS / "prefect-ui-runs-list.png"), full_page=True)

@@ -236,3 +236,61 @@ def test_files_with_the_stored_size_and_mtime_are_not_read_again(tmp_path):
     os.utime(edited, ns=(known[str(edited)].mtime_ns, known[str(edited)].mtime_ns + 1))
     units = [InputUnit(str(same), "t"), InputUnit(str(edited), "t"), InputUnit(str(tmp_path / "new.txt"), "t")]
     assert unchanged_files(units, known) == {str(same)}
+
+
+# --- encodings: valid UTF-8 wins over declarations, byte-order marks are honoured ---------------
+
+PAGE = "<html><head>{meta}<title>Joachim Rücker zahlt £5</title></head><body><p>Die Straße nach Kraków, szóstej.</p></body></html>"
+
+
+def test_a_utf8_page_declaring_latin1_is_read_as_utf8(tmp_path):
+    for declared in ('<meta charset="iso-8859-1">', '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">', '<meta charset="iso-8859-2">'):
+        (tmp_path / "page.html").write_bytes(PAGE.format(meta=declared).encode("utf-8"))
+        [article], bad = read_all([tmp_path / "page.html"])
+        assert bad == []
+        assert "Joachim Rücker zahlt £5" in article.raw_text and "szóstej" in article.raw_text, declared
+
+
+def test_a_latin1_page_is_still_read_by_its_declaration(tmp_path):
+    (tmp_path / "page.html").write_bytes(PAGE.format(meta='<meta charset="iso-8859-1">').replace("szóstej", "szostej").encode("cp1252"))
+    [article], _ = read_all([tmp_path / "page.html"])
+    assert "Joachim Rücker zahlt £5" in article.raw_text
+
+
+def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read_not_quarantined(tmp_path):
+    text = "Kyiv, Kraków and Zürich: a report.\n"
+    for name, data in {
+        "le16.txt": b"\xff\xfe" + text.encode("utf-16-le"), "be16.txt": b"\xfe\xff" + text.encode("utf-16-be"),
+        "le32.txt": b"\xff\xfe\x00\x00" + text.encode("utf-32-le"), "be32.html": b"\x00\x00\xfe\xff" + f"<p>{text}</p>".encode("utf-32-be"),
+        "bom8.html": b"\xef\xbb\xbf" + f"<p>{text}</p>".encode("utf-8"),
+    }.items():
+        (tmp_path / name).write_bytes(data)
+    articles, bad = read_all([tmp_path])
+    assert bad == []
+    assert len(articles) == 5
+    assert all("Kraków and Zürich" in a.raw_text and not a.raw_text.startswith("\ufeff") for a in articles)
+
+
+def test_a_byte_order_mark_followed_by_other_bytes_is_quarantined_with_the_reason(tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe" + b"\x00\xd8 lone surrogate")
+    articles, bad = read_all([tmp_path / "bad.txt"])
+    assert articles == [] and "byte-order mark" in bad[0].error
+
+
+def test_mixed_encoding_repair_still_reads_stray_latin1_bytes_in_utf8(tmp_path):
+    data = "Zürich report: ".encode("utf-8") + "Café crème".encode("cp1252") + " ends here.".encode("utf-8")
+    assert decode_text(data) == "Zürich report: Café crème ends here."
+    assert decode_text(b"\xef\xbb\xbf" + data) == "Zürich report: Café crème ends here."
+    (tmp_path / "mixed.html").write_bytes(b"\xef\xbb\xbf<p>" + data + b"</p>")
+    [article], bad = read_all([tmp_path / "mixed.html"])
+    assert bad == [] and "Café crème" in article.raw_text
+
+
+def test_source_from_says_where_the_source_came_from(tmp_path):
+    (tmp_path / "feed").mkdir()
+    (tmp_path / "feed" / "page.txt").write_text("A short report about the bridge.", encoding="utf-8")
+    lines = [{"text": "x y z", "source": "Gazette"}, {"text": "x y z", "url": "https://news.example.co.uk/a"}, {"text": "x y z"}]
+    (tmp_path / "feed" / "records.jsonl").write_text("\n".join(json.dumps(r) for r in lines), encoding="utf-8")
+    articles, _ = read_all([tmp_path / "feed"])
+    got = {(a.source, a.source_from) for a in articles}
+    assert got == {("feed", "folder"), ("Gazette", "input"), ("example.co.uk", "url"), ("records", "folder")}

@@ -114,3 +114,22 @@ def test_writer_waits_while_another_process_holds_the_file(tmp_path):
     holder.wait(timeout=30)
     assert counts(db)["articles"] == 5
     assert time.monotonic() - started > 1.0  # it waited for the holder instead of failing
+
+
+def test_metadata_columns_are_stored(tmp_path):
+    from datetime import datetime, timezone
+
+    from newsetl.tasks.records import Article
+
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    article = Article(
+        doc_id="m1", source_uri="/in/a.html", source="example.com", raw_text="<p>x</p>", content_hash="h",
+        input_format="html", fetched_at=datetime(2024, 6, 1, tzinfo=timezone.utc), url="https://example.com/a",
+        title="A", clean_text="A\n\nx", published_at=datetime(2019, 1, 1, tzinfo=timezone.utc), published_from="html_metadata",
+        published_precision="year", source_from="url", site_name="Example News", authors=("Ann Lee", "Bo Carter"),
+    )
+    store.write_batch(db, "run-1", [article], [], [])
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute("SELECT source_from, site_name, published_precision, authors FROM articles").fetchone()
+    assert row == ("url", "Example News", "year", ["Ann Lee", "Bo Carter"])
