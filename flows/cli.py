@@ -7,6 +7,7 @@
     newsetl restory [--db FILE]         recompute copy groups and stories over the stored articles
     newsetl serve PATH... --cron EXPR   serve the flow as a scheduled deployment
     newsetl clean < pages.jsonl          clean pages given as JSON lines, print JSON lines
+    newsetl entities < texts.jsonl       entities of texts given as JSON lines, print JSON lines
 
 Exit status of `run`: 0 when every input was stored, 3 when some inputs were
 quarantined (the rest is stored), 1 when the run failed, 2 on a usage error (bad
@@ -266,6 +267,19 @@ def clean(
     from newsetl.flows.clean_stream import clean_stream
 
     clean_stream(sys.stdin.buffer, sys.stdout, batch_size)
+
+
+@app.command()
+def entities(
+    batch_size: int = typer.Option(64, "--batch-size", min=1, help="Texts per batch."),
+) -> None:
+    """Find entities in texts read as JSON lines on stdin ({"id", "text", "language"?}) and write
+    {"id", "language", "entities": [{"start", "end", "label", "kind", "text", "canonical", "entity_id"}]}
+    lines on stdout. Runs exactly the entity code of the pipeline; no database.
+    """
+    from newsetl.flows.entities_stream import entities_stream
+
+    entities_stream(sys.stdin.buffer, sys.stdout, batch_size)
 
 
 @app.command()

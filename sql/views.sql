@@ -97,6 +97,17 @@ SELECT * FROM quarantine
 WHERE retried_at IS NULL OR last_seen > retried_at
 ORDER BY last_seen DESC;
 
+-- One row per entity id and language: the names it goes by there and in how many articles
+-- (tasks/entity_ids.py: GeoNames ids for places, spelling-folded keys for the rest).
+CREATE OR REPLACE VIEW entity_names AS
+SELECT e.entity_id, any_value(e.kind) AS kind, a.language,
+       list(DISTINCT e.canonical ORDER BY e.canonical) AS names,
+       count(*) AS mentions,
+       count(DISTINCT e.doc_id) AS articles
+FROM entities e JOIN articles a USING (doc_id)
+WHERE e.entity_id IS NOT NULL
+GROUP BY e.entity_id, a.language;
+
 -- Lines cleanup removed, counted by reason, with an example of each.
 CREATE OR REPLACE VIEW removed_line_summary AS
 SELECT reason, count(*) AS lines, count(DISTINCT doc_id) AS articles, any_value(text) AS example

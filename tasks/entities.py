@@ -4,15 +4,14 @@ Articles are grouped by language and sent through `nlp.pipe` in small batches. O
 index into `clean_text`, so no entity can come from a removed line. Languages without an
 installed model get no entities and `ner_model` NULL — recorded, never an error.
 
-Canonical names let different mentions meet: titles, leading articles and possessives
-are stripped ("U.S. President Donald Trump" -> "Donald Trump", "the Kremlin's" ->
-"Kremlin"), and within an article a surname alone takes the full name used elsewhere in
-it ("Trump" -> "Donald Trump").
+Canonical names let different mentions meet (tasks/canonical_names.py: titles, articles
+that are not part of the name, elisions and possessives stripped), and within an article a
+surname alone takes the full name used elsewhere in it ("Trump" -> "Donald Trump"). Each
+mention gets an `entity_id` shared across articles and languages (tasks/entity_ids.py).
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -20,36 +19,14 @@ from dataclasses import replace
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from newsetl.tasks.canonical_names import canonical_name, is_name, starts_sentence, strip_elision
+from newsetl.tasks.entity_ids import entity_id
 from newsetl.tasks.entity_kinds import kind_of
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.models import load_ner, model_version
 from newsetl.tasks.records import Article, Entity, StageOutput
 
-PERSON_LABELS = ("PERSON", "PER")
-# Leading words that are titles or roles, not part of a name (several languages).
-TITLE_WORDS = frozenset(
-    """mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lord lady president vice prime minister
-    secretary chancellor senator sen. rep. representative governor gov. mayor king queen prince princess
-    pope judge justice general gen. colonel col. captain capt. spokesman spokeswoman spokesperson
-    chairman chairwoman ceo chief minister envoy ambassador foreign former late u.s. us uk eu
-    président présidente ministre premier m. mme presidente ministro señor señora sr. sra. herr frau""".split()
-)
-_LEADING_ARTICLE = re.compile(r"^(the|le|la|les|l'|l’|el|los|las|der|die|das)\s+", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"['’]s?$")
-_SPACES = re.compile(r"\s+")
-
-
-def canonical_name(text: str, label: str) -> str:
-    """Return the normalised form of one mention (titles, articles, possessives stripped)."""
-    name = _SPACES.sub(" ", text).strip(" \t\n\"'“”‘’«»()[],;:")
-    name = _POSSESSIVE.sub("", name)
-    name = _LEADING_ARTICLE.sub("", name)
-    if label in PERSON_LABELS:
-        tokens = name.split(" ")
-        while len(tokens) > 1 and tokens[0].lower() in TITLE_WORDS:
-            tokens = tokens[1:]
-        name = " ".join(tokens)
-    return name or text.strip()
+PERSON_LABELS = ("PERSON", "PER", "persName")
 
 
 def resolve_short_names(mentions: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -69,13 +46,28 @@ def resolve_short_names(mentions: list[tuple[str, str]]) -> dict[tuple[str, str]
     return mapping
 
 
-def _entities_of(doc) -> tuple[Entity, ...]:
-    raw = [(ent.text, ent.label_, ent.start_char, ent.end_char, canonical_name(ent.text, ent.label_)) for ent in doc.ents]
+def entities_of(doc, lang: str | None = None) -> tuple[Entity, ...]:
+    """Return the Entity records of a processed spaCy doc: canonical names, kinds and entity ids.
+
+    An elided article or preposition glued to the front of a mention ("qu’Emmanuel Macron")
+    is cut from the mention's offsets too; mentions that are no name ("n’") are dropped.
+    """
+    text = doc.text
+    raw = []
+    for ent in doc.ents:
+        start, end, label = ent.start_char, ent.end_char, ent.label_
+        sentence_start = starts_sentence(text, start)
+        start += len(strip_elision(text[start:end], sentence_start))
+        canonical = canonical_name(text[start:end], label, sentence_start)
+        if start < end and is_name(canonical):
+            raw.append((text[start:end], label, start, end, canonical))
     resolved = resolve_short_names([(c, label) for _, label, _, _, c in raw])
-    return tuple(
-        Entity(text=t, label=label, start_char=s, end_char=e, canonical=resolved.get((c, label), c), kind=kind_of(label))
-        for t, label, s, e, c in raw
-    )
+    out = []
+    for t, label, s, e, c in raw:
+        canonical, kind = resolved.get((c, label), c), kind_of(label)
+        out.append(Entity(text=t, label=label, start_char=s, end_char=e, canonical=canonical, kind=kind,
+                          entity_id=entity_id(canonical, kind, lang)))
+    return tuple(out)
 
 
 def extract_entities(articles: list[Article], batch_size: int = 16) -> list[Article]:
@@ -94,7 +86,7 @@ def extract_entities(articles: list[Article], batch_size: int = 16) -> list[Arti
         for index, doc in zip(indexes, nlp.pipe(texts, batch_size=batch_size)):
             article = out[index]
             out[index] = replace(
-                article, entities=_entities_of(doc), ner_model=version, versions={**article.versions, "ner": version}
+                article, entities=entities_of(doc, lang), ner_model=version, versions={**article.versions, "ner": version}
             )
     return out
 

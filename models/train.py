@@ -1,0 +1,263 @@
+"""Train one language's compact NER pipeline: `python models/train.py LANG`.
+
+Steps (one command per language, seeded, reproducible):
+  1. read the chosen sources of ../shared/bench/ner/train/LANG.jsonl.gz (the recipe below),
+     group consecutive sentences of one source document into training documents of ~10
+     sentences, and write .spacy files; MISC becomes "missing" annotation (neither entity nor
+     O), because most sources leave such names O and the model should not learn either way;
+  2. write the dev set as 20-sentence documents (the bench protocol), MISC missing as well,
+     so spaCy's checkpoint choice scores exactly PER/LOC/ORG;
+  3. `spacy train` with models/configs/LANG.cfg (seeded, max_steps / patience bounded);
+  4. package the best checkpoint's NER-only pipeline into models/LANG/ with a meta.json that
+     names the training sources and the licence that follows from them.
+
+Nothing here runs in CI or in tests. The data (../shared/bench/ner) is never copied into the
+repository: only the trained weights are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+from collections import OrderedDict
+from pathlib import Path
+
+MODELS_DIR = Path(__file__).resolve().parent
+DEFAULT_DATA = MODELS_DIR.parent.parent / "shared" / "bench" / "ner"
+LABELS = ("PER", "LOC", "ORG")
+
+# Licence of each training source (from the bench README's table).
+SOURCE_LICENCES = {
+    "europeana-lft": "CC0-1.0", "europeana-onb": "CC0-1.0", "europeana-sbb": "CC0-1.0",
+    "europeana-kb": "CC0-1.0", "germeval2014": "CC-BY-4.0", "linspector-wikiner": "CC-BY-4.0",
+    "factrueval2016": "MIT", "uner-pt-bosque": "CC-BY-SA-4.0", "nkjp": "GPL-3.0",
+    "wikineural": "CC-BY-NC-SA-4.0", "kind-wikinews": "CC-BY-NC-4.0", "kind-fiction": "CC-BY-NC-4.0",
+    "kind-degasperi": "CC-BY-NC-SA-4.0", "ner-uk2": "CC-BY-NC-SA-4.0",
+    "wikiann": "unstated", "paramopama": "unstated",
+}
+
+# The training mix per language: (language of the file, source, times repeated). Chosen for
+# news accuracy on the dev set: in-domain news sources are repeated so that they weigh
+# against the larger Wikipedia-derived sets; es has no news source of its own, so it borrows
+# the Portuguese and Italian news sources (names and newswire phrasing carry across Romance
+# languages). models/README.md gives the figures behind each choice.
+RECIPES: dict[str, list[tuple[str, str, int]]] = {
+    "de": [("de", "europeana-lft", 1), ("de", "europeana-onb", 1), ("de", "europeana-sbb", 1),
+           ("de", "germeval2014", 1), ("de", "wikineural", 1), ("de", "wikiann", 1)],
+    "es": [("es", "wikineural", 1), ("es", "wikiann", 1), ("pt", "uner-pt-bosque", 1), ("it", "kind-wikinews", 1)],
+    "it": [("it", "kind-wikinews", 2), ("it", "kind-degasperi", 1), ("it", "kind-fiction", 1), ("it", "wikineural", 1)],
+    "pt": [("pt", "uner-pt-bosque", 2), ("pt", "paramopama", 1), ("pt", "wikineural", 1), ("pt", "wikiann", 1)],
+    "nl": [("nl", "europeana-kb", 1), ("nl", "wikineural", 1), ("nl", "wikiann", 1)],
+    "ru": [("ru", "factrueval2016", 3), ("ru", "linspector-wikiner", 1), ("ru", "wikineural", 1), ("ru", "wikiann", 1)],
+    # NKJP alone: GPL-3.0 terms cannot be combined with the non-commercial WikiNEuRal, and
+    # NKJP (85k sentences, much of it press) is the in-domain source anyway.
+    "pl": [("pl", "nkjp", 1)],
+    "uk": [("uk", "ner-uk2", 2), ("ru", "factrueval2016", 1)],
+}
+SENTENCES_PER_TRAIN_DOC = 10
+SENTENCES_PER_DEV_DOC = 20   # the bench protocol (bench/ner.py)
+SEED = 0
+
+
+def read_jsonl(path: Path):
+    """Yield sentence records from a .jsonl or .jsonl.gz file."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def document_key(sentence_id: str) -> str:
+    """Everything before '#' in a sentence id names its source document."""
+    return sentence_id.rsplit("#", 1)[0]
+
+
+def group_documents(sentences, size: int) -> list[list[dict]]:
+    """Cut consecutive sentences of one source document into documents of at most `size` sentences."""
+    by_doc: "OrderedDict[str, list[dict]]" = OrderedDict()
+    for s in sentences:
+        by_doc.setdefault(document_key(s["id"]), []).append(s)
+    docs = []
+    for sents in by_doc.values():
+        for i in range(0, len(sents), size):
+            docs.append(sents[i:i + size])
+    return docs
+
+
+def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """Return (start, end, label) token spans from BIO tags (a stray I- opens a span)."""
+    spans, start, label = [], None, None
+    for i, tag in enumerate(tags + ["O"]):
+        prefix, _, lab = tag.partition("-")
+        if prefix == "I" and start is not None and lab == label:
+            continue
+        if start is not None:
+            spans.append((start, i, label))
+            start = label = None
+        if prefix in ("B", "I"):
+            start, label = i, lab
+    return spans
+
+
+def make_doc(vocab, sentences: list[dict]):
+    """Build a spaCy Doc (words joined by spaces, sentences by newlines) with PER/LOC/ORG entities
+    and MISC marked missing."""
+    from spacy.tokens import Doc
+
+    words, spaces, spans = [], [], []
+    for k, s in enumerate(sentences):
+        offset = len(words)
+        words.extend(s["tokens"])
+        spaces.extend([True] * len(s["tokens"]))
+        if k < len(sentences) - 1 and spaces:
+            spaces[-1] = False
+            words.append("\n")
+            spaces.append(False)
+        spans.extend((a + offset, b + offset, lab) for a, b, lab in bio_spans(s["tags"]))
+    if spaces:
+        spaces[-1] = False
+    doc = Doc(vocab, words=words, spaces=spaces)
+    ents = [doc.char_span(doc[a].idx, doc[b - 1].idx + len(doc[b - 1]), label=lab) for a, b, lab in spans
+            if lab in LABELS]
+    missing = [doc[a:b] for a, b, lab in spans if lab not in LABELS]
+    doc.set_ents([e for e in ents if e is not None], missing=missing, default="outside")
+    return doc
+
+
+def write_corpus(lang: str, docs: list[list[dict]], path: Path) -> int:
+    """Write grouped sentence documents to a .spacy file; return the number of documents."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    vocab = spacy.blank(lang).vocab
+    db = DocBin(store_user_data=False)
+    for sents in docs:
+        db.add(make_doc(vocab, sents))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db.to_disk(path)
+    return len(docs)
+
+
+STRICTNESS = ("GPL-3.0", "CC-BY-NC-SA-4.0", "CC-BY-NC-4.0", "CC-BY-SA-4.0", "CC-BY-4.0", "MIT", "CC0-1.0")
+
+
+def recipe_licence(sources: list[str]) -> str:
+    """The licence a model trained on `sources` carries: the strictest stated licence, the
+    others it also has to honour (attribution), and the sources whose terms are unstated."""
+    stated = sorted({SOURCE_LICENCES[s] for s in sources} - {"unstated"}, key=STRICTNESS.index)
+    unstated = sorted(s for s in sources if SOURCE_LICENCES[s] == "unstated")
+    text = stated[0] if stated else "unstated"
+    if len(stated) > 1:
+        text += f" (strictest of {', '.join(stated)})"
+    if unstated:
+        text += f"; terms not stated by {', '.join(unstated)}: check before commercial use"
+    return text
+
+
+def prepare(lang: str, data: Path, work: Path, recipe: list[tuple[str, str, int]]) -> dict:
+    """Convert the recipe's training sentences and the dev set to .spacy files under `work`."""
+    rng = random.Random(SEED)
+    wanted: dict[str, dict[str, int]] = {}
+    for file_lang, source, repeat in recipe:
+        wanted.setdefault(file_lang, {})[source] = repeat
+    train_docs, counts = [], {}
+    for file_lang, repeats in wanted.items():
+        sents = [s for s in read_jsonl(data / "train" / f"{file_lang}.jsonl.gz") if s["source"] in repeats]
+        for s in sents:
+            counts[s["source"]] = counts.get(s["source"], 0) + 1
+        for source, repeat in repeats.items():
+            docs = group_documents([s for s in sents if s["source"] == source], SENTENCES_PER_TRAIN_DOC)
+            train_docs.extend(docs * repeat)
+    rng.shuffle(train_docs)
+    dev_docs = group_documents(list(read_jsonl(data / "dev" / f"{lang}.jsonl")), SENTENCES_PER_DEV_DOC)
+    n_train = write_corpus(lang, train_docs, work / "train.spacy")
+    n_dev = write_corpus(lang, dev_docs, work / "dev.spacy")
+    print(f"[{lang}] train: {n_train} docs from {counts}; dev: {n_dev} docs", flush=True)
+    return counts
+
+
+def package(lang: str, best: Path, target: Path, counts: dict, recipe: list[tuple[str, str, int]], stopped_by: str) -> None:
+    """Copy the best checkpoint's NER pipeline to models/LANG/ and write its provenance into meta.json."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(best, target)
+    # The vocabulary's strings are rebuilt from text at run time (hash embeddings): keep only
+    # the labels, which cuts ~3 MB of training-corpus words from the package.
+    labels = sorted(json.loads((best / "meta.json").read_text())["labels"]["ner"])
+    (target / "vocab" / "strings.json").write_text(json.dumps(labels), encoding="utf-8")
+    cfg = (target / "config.cfg").read_text(encoding="utf-8")
+    cfg = re.sub(r'^(train|dev) = ".*"$', r"\1 = null", cfg, flags=re.MULTILINE)
+    (target / "config.cfg").write_text(cfg, encoding="utf-8")
+    meta_path = target / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    sources = sorted(counts)
+    meta.update({
+        "name": f"newsetl_ner_{lang}",
+        "version": "1.0.0",
+        "description": f"newsetl compact NER for {lang} (PER/LOC/ORG), CNN, no vectors; "
+                       f"trained by models/train.py {lang}",
+        "license": recipe_licence(sources),
+        "training_stopped_by": stopped_by,
+        "sources": [{"name": s, "licence": SOURCE_LICENCES[s], "sentences": counts[s],
+                     "language": next(fl for fl, src, _ in recipe if src == s),
+                     "repeated": next(r for _, src, r in recipe if src == s)} for s in sources],
+    })
+    meta.pop("performance", None)
+    dev_f = json.loads((best / "meta.json").read_text()).get("performance", {})
+    meta["dev_scores"] = {k: round(v, 4) for k, v in dev_f.items() if isinstance(v, (int, float))}
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train, select and package the model for one language; return the process exit code."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("lang", choices=sorted(RECIPES))
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the bench NER folder")
+    ap.add_argument("--work", type=Path, default=None, help="scratch folder (default /tmp/newsetl-ner-LANG)")
+    ap.add_argument("--max-steps", type=int, default=None, help="override training.max_steps")
+    ap.add_argument("--minutes", type=float, default=10.0,
+                    help="wall-clock budget for `spacy train` (the best checkpoint so far is kept)")
+    ap.add_argument("--prepare-only", action="store_true")
+    ap.add_argument("--package-only", action="store_true", help="package an existing WORK/out/model-best")
+    ap.add_argument("--stopped-by", default="stopped by hand", help="with --package-only: how training ended")
+    args = ap.parse_args(argv)
+    lang, recipe = args.lang, RECIPES[args.lang]
+    work = args.work or Path(f"/tmp/newsetl-ner-{lang}")
+    if args.package_only:
+        counts = json.loads((work / "counts.json").read_text())
+        package(lang, work / "out" / "model-best", MODELS_DIR / lang, counts, recipe, args.stopped_by)
+        return 0
+    counts = prepare(lang, args.data, work, recipe)
+    (work / "counts.json").write_text(json.dumps(counts))
+    if args.prepare_only:
+        return 0
+    cmd = [sys.executable, "-m", "spacy", "train", str(MODELS_DIR / "configs" / f"{lang}.cfg"),
+           "--output", str(work / "out"), "--paths.train", str(work / "train.spacy"),
+           "--paths.dev", str(work / "dev.spacy"), "--system.seed", str(SEED)]
+    if args.max_steps:
+        cmd += ["--training.max_steps", str(args.max_steps)]
+    print(" ".join(cmd), flush=True)
+    proc = subprocess.Popen(cmd)
+    try:
+        stopped_by = "max_steps or patience" if proc.wait(timeout=args.minutes * 60) == 0 else None
+        if stopped_by is None:
+            raise SystemExit(f"spacy train failed with exit code {proc.returncode}")
+    except subprocess.TimeoutExpired:
+        # Bounded training time on a shared machine: the best checkpoint so far is kept.
+        proc.terminate()
+        proc.wait()
+        stopped_by = f"time budget of {args.minutes:g} minutes"
+    package(lang, work / "out" / "model-best", MODELS_DIR / lang, counts, recipe, stopped_by)
+    print(f"[{lang}] packaged into {MODELS_DIR / lang}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,39 @@
+"""Entity ids: one identity per place or person across spellings, scripts and languages."""
+
+from newsetl.tasks.entity_ids import entity_id, name_key
+
+
+def test_a_city_in_every_spelling_and_script_is_one_geonames_id():
+    ids = {entity_id(name, "place", lang) for name, lang in
+           [("Kyiv", "en"), ("Kiev", "en"), ("Kiew", "de"), ("Kijów", "pl"), ("Київ", "uk"), ("Киев", "ru")]}
+    assert len(ids) == 1 and ids.pop().startswith("geonames:")
+
+
+def test_inflected_place_names_resolve_in_inflected_languages():
+    assert entity_id("Киеве", "place", "ru") == entity_id("Kyiv", "place", "en")
+    assert entity_id("Kijowie", "place", "pl") == entity_id("Kyiv", "place", "en")
+
+
+def test_country_names_in_other_languages_meet():
+    assert len({entity_id(n, "place", l) for n, l in [("Germany", "en"), ("Deutschland", "de"), ("Niemcy", "pl"),
+                                                     ("Німеччина", "uk")]}) == 1
+
+
+def test_places_keep_their_article_names_apart():
+    assert entity_id("Los Angeles", "place") != entity_id("Angeles", "place")
+    assert entity_id("The Hague", "place") == entity_id("Den Haag", "place", "nl")
+
+
+def test_transliterations_of_a_person_meet():
+    names = [("Volodymyr Zelensky", "en"), ("Volodymyr Zelenskyy", "en"), ("Wolodymyr Selenskyj", "de"),
+             ("Wołodymyr Zełenski", "pl"), ("Володимир Зеленський", "uk")]
+    assert len({entity_id(n, "person", l) for n, l in names}) == 1
+
+
+def test_different_people_and_kinds_stay_apart():
+    assert entity_id("Dmitry Peskov", "person") != entity_id("Dmitry Medvedev", "person")
+    assert entity_id("Jordan", "person") != entity_id("Jordan", "place")
+
+
+def test_an_unknown_place_gets_a_name_key():
+    assert entity_id("Nowhereville Flats", "place") == "place:" + name_key("Nowhereville Flats")
