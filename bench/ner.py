@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO))
 
 from newsetl.flows.entities_stream import entities_stream  # noqa: E402
 from newsetl.tasks.entity_ids import entity_id  # noqa: E402
+from newsetl.models.train import bio_spans  # noqa: E402  (the same BIO reading as training)
 from newsetl.tasks.models import load_ner, model_package, shipped_model_dir  # noqa: E402
 
 LANGS = ("de", "es", "it", "pt", "nl", "ru", "pl", "uk", "en")
@@ -47,20 +48,6 @@ LABEL_MAP = {
     "ORG": "ORG", "orgName": "ORG",
 }
 
-
-def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
-    """Return (first token, end token, label) spans of BIO tags (a stray I- opens a span)."""
-    spans, start, label = [], None, None
-    for i, tag in enumerate(tags + ["O"]):
-        prefix, _, lab = tag.partition("-")
-        if prefix == "I" and start is not None and lab == label:
-            continue
-        if start is not None:
-            spans.append((start, i, label))
-            start = label = None
-        if prefix in ("B", "I"):
-            start, label = i, lab
-    return spans
 
 
 def dev_documents(lang: str, limit_docs: int | None = None) -> list[dict]:

@@ -72,14 +72,15 @@ def clean_stream(lines: Iterable[bytes | str], out: TextIO, batch_size: int = 20
             item = record_to_article(obj, STDIN, f"-#L{line_no}", raw, fetched_at)
             batch.append((record_id, item if isinstance(item, Article) else item.error))
         if len(batch) >= batch_size:
-            written += _write(_clean_batch(batch), out)
+            written += write_json_lines(_clean_batch(batch), out)
             batch = []
     if batch:
-        written += _write(_clean_batch(batch), out)
+        written += write_json_lines(_clean_batch(batch), out)
     return written
 
 
-def _write(rows: Iterable[dict], out: TextIO) -> int:
+def write_json_lines(rows: Iterable[dict], out: TextIO) -> int:
+    """Write each row as one JSON line to `out` (UTF-8 as is), flush, and return how many."""
     count = 0
     for row in rows:
         out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TextIO
 
+from newsetl.flows.clean_stream import write_json_lines
 from newsetl.tasks.entities import extract_entities
 from newsetl.tasks.language import detect_languages
 from newsetl.tasks.records import Article
@@ -74,17 +75,9 @@ def entities_stream(lines: Iterable[bytes | str], out: TextIO, batch_size: int =
             continue
         batch.append(_parse(raw, line_no, now))
         if len(batch) >= batch_size:
-            written += _write(_entities_batch(batch, batch_size), out)
+            written += write_json_lines(_entities_batch(batch, batch_size), out)
             batch = []
     if batch:
-        written += _write(_entities_batch(batch, batch_size), out)
+        written += write_json_lines(_entities_batch(batch, batch_size), out)
     return written
 
-
-def _write(rows: Iterable[dict], out: TextIO) -> int:
-    count = 0
-    for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        count += 1
-    out.flush()
-    return count

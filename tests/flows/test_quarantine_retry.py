@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from prefect.client.orchestration import get_client
 
-import newsetl.tasks.cleanup as cleanup_module
+import newsetl.tasks.cleanup.batch as cleanup_module  # clean_batch cleans each page with _clean_article
 from newsetl.flows.pipeline import QUARANTINE_STATE_NAME, pipeline
 from newsetl.flows.versions import pipeline_version
 from tests.site_fixture import BODIES
@@ -71,20 +71,20 @@ def test_inputs_quarantined_by_an_older_version_are_retried_once(tmp_path):
 def test_an_input_that_now_works_is_stored_on_retry_and_its_quarantine_row_closed(tmp_path, monkeypatch):
     folder, db = tmp_path / "in", tmp_path / "news.duckdb"
     write_pages(folder, 3)
-    real_clean = cleanup_module.clean_articles
+    real_clean = cleanup_module._clean_article
 
-    def failing_on_the_library_page(articles, *args, **kwargs):
-        if any("library" in a.raw_text for a in articles):
+    def failing_on_the_library_page(article, *args, **kwargs):
+        if "library" in article.raw_text:
             raise ValueError("cleanup bug on this page")
-        return real_clean(articles, *args, **kwargs)
+        return real_clean(article, *args, **kwargs)
 
-    monkeypatch.setattr(cleanup_module, "clean_articles", failing_on_the_library_page)
+    monkeypatch.setattr(cleanup_module, "_clean_article", failing_on_the_library_page)
     buggy = pipeline(paths=[str(folder)], db=str(db))
     assert buggy.counts.articles_new == 2 and buggy.counts.quarantined == 1
     [(stage, error)] = sql(db, "SELECT stage, error FROM quarantine")
     assert stage == "cleanup" and "cleanup bug" in error
 
-    monkeypatch.setattr(cleanup_module, "clean_articles", real_clean)  # the bug is fixed…
+    monkeypatch.setattr(cleanup_module, "_clean_article", real_clean)  # the bug is fixed…
     assert pipeline(paths=[str(folder)], db=str(db)).counts.articles_new == 0  # …but the page is unchanged: skipped
     with duckdb.connect(str(db)) as con:  # …in a new release
         con.execute("UPDATE quarantine SET pipeline_version = '0.0.1+older'")

@@ -4,6 +4,7 @@ import duckdb
 import pytest
 
 import newsetl.tasks.cleanup as cleanup_module
+import newsetl.tasks.cleanup.batch as cleanup_batch
 import newsetl.tasks.dedup as dedup_module
 from newsetl.flows.pipeline import pipeline
 from newsetl.flows.reprocess import current_versions, first_stale_stage, reprocess, reset_from
@@ -84,7 +85,8 @@ def test_a_new_cleanup_version_redoes_cleanup_and_what_follows_from_raw_text(two
     before, kept = rows_by_id(db), sql(db, KEPT)
     with duckdb.connect(str(db)) as con:  # one page of the site breaks; the others must not be rewritten
         con.execute("UPDATE articles SET clean_text = 'damaged' WHERE doc_id = (SELECT min(doc_id) FROM articles)")
-    monkeypatch.setattr(cleanup_module, "VERSION", "cleanup-lines.v2-test")
+    monkeypatch.setattr(cleanup_module, "VERSION", "cleanup-lines.v2-test")  # what reprocess compares with
+    monkeypatch.setattr(cleanup_batch, "VERSION", "cleanup-lines.v2-test")  # what cleanup stamps
     [(target,)] = sql(db, "SELECT min(doc_id) FROM articles")
 
     result = reprocess(db=str(db), stage="cleanup", where=f"doc_id = '{target}'")
