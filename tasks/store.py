@@ -332,16 +332,7 @@ def write_dedup(db_path: str | Path, run_id: str, result: DedupResult, timeout_s
         "batch_story_terms": _table([{"doc_id": d, "term": t, "weight": w} for d, t, w in result.story_term_rows], _SCHEMAS["batch_story_terms"]),
         "batch_doc_terms": _table([{"doc_id": d, "term": t} for d, t in result.doc_terms], _SCHEMAS["batch_doc_terms"]),
     }
-    with connect(db_path, timeout_s=timeout_s) as con:
-        for name, table in tables.items():
-            con.register(name, table)
-        con.begin()
-        try:
-            con.execute(sql_file("queries/write_dedup.sql"))
-            con.commit()
-        except Exception:
-            con.rollback()
-            raise
+    _write_in_one_transaction(db_path, tables, "queries/write_dedup.sql", timeout_s)
     return len(result.articles)
 
 
@@ -433,17 +424,23 @@ def write_batch(
             _SCHEMAS["batch_page_lines"],
         ),
     }
+    _write_in_one_transaction(db_path, tables, "queries/write_batch.sql", timeout_s)
+    return len(articles)
+
+
+def _write_in_one_transaction(db_path: str | Path, tables: dict[str, pa.Table], statement_file: str, timeout_s: float) -> None:
+    """Register `tables` (name -> Arrow table) and run the sql/ file `statement_file` over them
+    in one transaction: all of it is stored, or nothing."""
     with connect(db_path, timeout_s=timeout_s) as con:
         for name, table in tables.items():
             con.register(name, table)
         con.begin()
         try:
-            con.execute(sql_file("queries/write_batch.sql"))
+            con.execute(sql_file(statement_file))
             con.commit()
         except Exception:
             _rollback_quietly(con)
             raise
-    return len(articles)
 
 
 def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
@@ -461,15 +458,8 @@ def write_quarantine(db_path: str | Path, run_id: str, items: list[Quarantined],
         return 0
     now = datetime.now(timezone.utc)
     rows = [{**asdict(q), "seen_at": now, "run_id": run_id} for q in items]
-    with connect(db_path, timeout_s=timeout_s) as con:
-        con.register("batch_quarantine", _table(rows, _SCHEMAS["batch_quarantine"]))
-        con.begin()
-        try:
-            con.execute(sql_file("queries/write_quarantine.sql"))
-            con.commit()
-        except Exception:
-            _rollback_quietly(con)
-            raise
+    tables = {"batch_quarantine": _table(rows, _SCHEMAS["batch_quarantine"])}
+    _write_in_one_transaction(db_path, tables, "queries/write_quarantine.sql", timeout_s)
     return len(items)
 
 
