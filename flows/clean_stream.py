@@ -11,7 +11,7 @@ output stays aligned with input and one broken page never stops the others.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TextIO
 
@@ -57,25 +57,39 @@ def _clean_batch(batch: list[tuple[object, Article | str]]) -> Iterator[dict]:
 def clean_stream(lines: Iterable[bytes | str], out: TextIO, batch_size: int = 200) -> int:
     """Clean each JSON line of `lines` and write one JSON line per input line to `out`; return the count."""
     fetched_at = datetime.now(timezone.utc)
+
+    def parse(raw: bytes, line_no: int) -> tuple[object, Article | str]:
+        try:
+            obj = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return None, f"malformed JSON line {line_no}: {exc}"
+        record_id = obj.get("id") if isinstance(obj, dict) else None
+        item = record_to_article(obj, STDIN, f"-#L{line_no}", raw, fetched_at)
+        return record_id, item if isinstance(item, Article) else item.error
+
+    return stream_json_lines(lines, out, batch_size, parse, _clean_batch)
+
+
+def stream_json_lines(
+    lines: Iterable[bytes | str], out: TextIO, batch_size: int,
+    parse: Callable[[bytes, int], tuple[object, Article | str]],
+    process: Callable[[list[tuple[object, Article | str]]], Iterable[dict]],
+) -> int:
+    """Read JSON lines (blank ones skipped), `parse(raw, line_no)` each into (id, Article or
+    error), hand them to `process` `batch_size` at a time and write what it yields as JSON
+    lines to `out`, one per input line; return how many lines were written."""
     batch: list[tuple[object, Article | str]] = []
     written = 0
     for line_no, line in enumerate(lines, start=1):
         raw = line.encode("utf-8") if isinstance(line, str) else line
         if not raw.strip():
             continue
-        try:
-            obj = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            batch.append((None, f"malformed JSON line {line_no}: {exc}"))
-        else:
-            record_id = obj.get("id") if isinstance(obj, dict) else None
-            item = record_to_article(obj, STDIN, f"-#L{line_no}", raw, fetched_at)
-            batch.append((record_id, item if isinstance(item, Article) else item.error))
+        batch.append(parse(raw, line_no))
         if len(batch) >= batch_size:
-            written += write_json_lines(_clean_batch(batch), out)
+            written += write_json_lines(process(batch), out)
             batch = []
     if batch:
-        written += write_json_lines(_clean_batch(batch), out)
+        written += write_json_lines(process(batch), out)
     return written
 
 

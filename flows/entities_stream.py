@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TextIO
 
-from newsetl.flows.clean_stream import write_json_lines
+from newsetl.flows.clean_stream import stream_json_lines
 from newsetl.tasks.entities import extract_entities
 from newsetl.tasks.language import detect_languages
 from newsetl.tasks.records import Article
@@ -67,17 +67,8 @@ def entities_stream(lines: Iterable[bytes | str], out: TextIO, batch_size: int =
     """Extract entities for each JSON line of `lines` and write one JSON line per input line to `out`;
     return the number of lines written."""
     now = datetime.now(timezone.utc)
-    batch: list[tuple[object, Article | str]] = []
-    written = 0
-    for line_no, line in enumerate(lines, start=1):
-        raw = line.encode("utf-8") if isinstance(line, str) else line
-        if not raw.strip():
-            continue
-        batch.append(_parse(raw, line_no, now))
-        if len(batch) >= batch_size:
-            written += write_json_lines(_entities_batch(batch, batch_size), out)
-            batch = []
-    if batch:
-        written += write_json_lines(_entities_batch(batch, batch_size), out)
-    return written
+    return stream_json_lines(
+        lines, out, batch_size, lambda raw, line_no: _parse(raw, line_no, now),
+        lambda batch: _entities_batch(batch, batch_size),
+    )
 
