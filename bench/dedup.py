@@ -33,6 +33,7 @@ import pickle
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -246,6 +247,11 @@ def semeval_data() -> tuple[list[dict], list[dict]]:
 
 def semeval_scores(stories: dict[str, str], pairs: list[dict]) -> dict[str, tuple[float, float, float]]:
     """{group: (P, R, F1)} of same-story predictions on the labelled pairs, per pair_group and per language pair."""
+    return pair_scores(pairs, lambda p: stories[p["a"]] == stories[p["b"]])
+
+
+def pair_scores(pairs: list[dict], same: Callable[[dict], bool]) -> dict[str, tuple[float, float, float]]:
+    """{group: (P, R, F1)} of the pairs `same` says are one story, per pair_group and per language pair."""
     out = {}
     groups = defaultdict(list)
     for p in pairs:
@@ -254,8 +260,7 @@ def semeval_scores(stories: dict[str, str], pairs: list[dict]) -> dict[str, tupl
             groups[p["lang"]].append(p)
     for name, group in groups.items():
         gold = {(p["a"], p["b"]) for p in group if p["label"]}
-        pred = {(p["a"], p["b"]) for p in group if stories[p["a"]] == stories[p["b"]]}
-        out[name] = prf(pred, gold)
+        out[name] = prf({(p["a"], p["b"]) for p in group if same(p)}, gold)
     return out
 
 
@@ -276,15 +281,7 @@ def semeval22() -> None:
     for p in pairs:
         if p["lang"] == "en-en":
             cos[(p["a"], p["b"])] = (en_matrix[en_row[p["a"]]] @ en_matrix[en_row[p["b"]]].T).toarray()[0, 0]
-    baseline_scores = {}
-    groups = defaultdict(list)
-    for p in pairs:
-        groups[pair_group(p["lang"])].append(p)
-        if p["lang"] != "en-en":
-            groups[p["lang"]].append(p)
-    for name, group in groups.items():
-        gold = {(p["a"], p["b"]) for p in group if p["label"]}
-        baseline_scores[name] = prf({(p["a"], p["b"]) for p in group if cos[(p["a"], p["b"])] >= 0.2}, gold)
+    baseline_scores = pair_scores(pairs, lambda p: cos[(p["a"], p["b"])] >= 0.2)
     _, stories, ours_s = run_our_dedup(docs, prepared(docs, entities=True))
     ours = semeval_scores(stories, pairs)
     print(f"{'pairs':<22} {'n':>5} {'same':>5}   {'baseline P/R/F1':>20}   {'newsetl story_id P/R/F1':>24}")
