@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from newsetl.tasks.metadata.html_meta import PageMeta
+from newsetl.tasks.metadata.title_ranker import TitleCandidate, add_candidate, best_title
 
 # Separators sites put between a headline and their own name ("Headline | Site", "Site - Headline").
 _SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|›|‹|/|~)\s+|\s*\|\s*")
@@ -38,41 +39,33 @@ def site_name(page: PageMeta) -> str | None:
 
 
 def page_title(page: PageMeta, site: str | None, domain: str | None) -> str | None:
-    """Return the headline: the JSON-LD headline, og:title or twitter:title, the <h1>, the <title>
-    (in that order of trust), each with site-name parts and breadcrumbs removed; None when
-    every candidate is only the site's name."""
+    """Return the headline: among the JSON-LD headline, og:title, twitter:title, microdata, the
+    first <h1>s and the <title> (each with site-name parts and breadcrumbs removed), the one the
+    learned ranker (title_ranker) scores highest; None when every candidate is only the site's name."""
+    chosen = best_title(title_candidates(page, site, domain))
+    return chosen.text if chosen else None
+
+
+def title_candidates(page: PageMeta, site: str | None, domain: str | None) -> list[TitleCandidate]:
+    """Return the page's distinct candidate titles, site parts removed, each with the sources stating it."""
     names = _site_keys(site, domain)
     structured = [obj.get("headline") or obj.get("name") for obj in page.articles]
-    candidates = [
-        *(c for c in structured if isinstance(c, str)),
-        page.first("og:title"), page.first("twitter:title"), *(page.microdata.get("headline") or ())[:1],
+    stated = [
+        ("ld", next((c for c in structured if isinstance(c, str) and c.strip()), None)),
+        ("og", page.first("og:title")), ("twitter", page.first("twitter:title")),
+        ("microdata", next(iter(page.microdata.get("headline") or ()), None)),
+        *((("h1" if i == 0 else "h1_later"), h) for i, h in enumerate(page.h1[:H1_CANDIDATES])),
+        ("title", page.title),
     ]
-    cleaned = [t for c in candidates if c and (t := strip_site(_text(c), names))]
-    title_tag = strip_site(_text(page.title or ""), names)
-    h1s = [t for h in page.h1[:H1_CANDIDATES] if (t := strip_site(_text(h), names))]
-    if cleaned:
-        best = cleaned[0]
-        # A declared headline that still carries a kicker or site part around the <h1>.
-        for h in h1s:
-            if h != best and _key(h) and _key(h) in _key(best) and len(_words(h)) >= 3:
-                return h
-        return best
-    if title_tag:
-        for h in h1s:  # the <h1> the <title> contains ("Headline - Section - Site")
-            if _key(h) and _key(h) in _key(title_tag) and len(_words(h)) >= 2:
-                return h
-        return title_tag
-    return h1s[0] if h1s else None
-
-
-def _words(text: str) -> set[str]:
-    return {w.casefold() for w in _WORD.findall(text)}
-
-
-def _overlap(a: str, b: str) -> float:
-    """Share of the shorter title's words that the other one has too."""
-    wa, wb = _words(a), _words(b)
-    return len(wa & wb) / min(len(wa), len(wb)) if wa and wb else 0.0
+    candidates: list[TitleCandidate] = []
+    for source, raw in stated:
+        if not raw:
+            continue
+        text = _text(raw)
+        cleaned = strip_site(text, names)
+        if cleaned and _key(cleaned):
+            add_candidate(candidates, cleaned, _key(cleaned), source, stripped=_key(cleaned) != _key(text))
+    return candidates
 
 
 def strip_site(title: str, names: set[str]) -> str | None:
@@ -102,9 +95,9 @@ def strip_site(title: str, names: set[str]) -> str | None:
 
 def _is_site_part(part: str, names: set[str]) -> bool:
     key = _key(part)
-    if not key:
+    if not key or _DATE_PART.match(part):  # "Headline | DW | 28.04.2023": a date is no headline part
         return True
-    if key in names:
+    if key in names or _key(_spelled_out(part)) in names:  # "Börsen-Zeitung" on boersen-zeitung.de
         return True
     if len(_WORD.findall(part)) > SITE_PART_MAX_WORDS:
         return False
@@ -116,11 +109,22 @@ def _site_keys(site: str | None, domain: str | None) -> set[str]:
     names = set()
     if site:
         names.add(_key(site))
+        names.add(_key(_spelled_out(site)))
         names.add(_key(re.sub(r"^(www\.)", "", site, flags=re.I)))
     if domain:
         names.add(_key(domain))  # "bbc.co.uk" -> "bbccouk"
         names.add(_key(domain.split(".")[0]))  # "bbc"
     return {n for n in names if n}
+
+
+# A title part that is only a date or a time ("28.04.2023", "2024-05-03 14:00").
+_DATE_PART = re.compile(r"^[\d\s./:,-]*\d[\d\s./:,-]*$")
+# How domains spell letters they cannot hold ("boersen-zeitung.de", "aftenposten.no" for "å").
+_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "å": "aa", "Å": "Aa", "ø": "oe", "Ø": "Oe", "æ": "ae", "Æ": "Ae"})
+
+
+def _spelled_out(text: str) -> str:
+    return text.translate(_SPELLED_OUT)
 
 
 def _key(text: str) -> str:

@@ -1,0 +1,67 @@
+"""Titles from invented pages: the learned ranker among a page's candidate headlines, and the
+site parts (dates, spelled-out site names) removed before it chooses."""
+
+import json
+
+from newsetl.tasks.metadata import extract_metadata
+from newsetl.tasks.metadata.html_meta import read_page_meta
+from newsetl.tasks.metadata.title_ranker import WEIGHTS_FILE, best_title, candidate_features
+from newsetl.tasks.metadata.titles import title_candidates
+from newsetl.tasks.records import Article, content_hash
+from datetime import datetime, timezone
+
+FETCHED = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def title_of(head: str, body: str = "<p>The council voted to rebuild the old bridge before winter.</p>") -> str | None:
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    article = Article(
+        doc_id="d1", source_uri="/crawl/mixed/page.html", source="mixed", raw_text=html, content_hash=content_hash(html),
+        input_format="html", fetched_at=FETCHED, source_from="folder",
+    )
+    return extract_metadata([article])[0].title
+
+
+def ld(obj: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def test_the_headline_the_structured_data_og_title_and_h1_agree_on_beats_a_rewritten_title_tag():
+    head = (ld({"@type": "NewsArticle", "headline": "Council votes to rebuild the river bridge"})
+            + '<meta property="og:title" content="Council votes to rebuild the river bridge">'
+            + "<title>River bridge: everything you need to know about the council vote - Valley Post</title>")
+    assert title_of(head, "<h1>Council votes to rebuild the river bridge</h1><p>Text.</p>") == "Council votes to rebuild the river bridge"
+
+
+def test_a_title_tag_alone_still_gives_the_headline_without_the_site():
+    assert title_of("<title>Council votes to rebuild the river bridge | Valley Post</title>"
+                    '<meta property="og:site_name" content="Valley Post">') == "Council votes to rebuild the river bridge"
+
+
+def test_a_date_after_the_headline_is_a_site_part_not_the_headline():
+    assert title_of("<title>Council votes to rebuild the river bridge | VP | 28.04.2023</title>"
+                    '<meta property="og:site_name" content="VP">') == "Council votes to rebuild the river bridge"
+
+
+def test_a_site_name_with_umlauts_matches_its_spelled_out_domain():
+    head = ('<link rel="canonical" href="https://www.muenchner-bote.de/politik/bruecke">'
+            '<meta property="og:title" content="Stadtrat beschließt Neubau der Brücke | Münchner Bote">')
+    assert title_of(head) == "Stadtrat beschließt Neubau der Brücke"
+
+
+def test_the_ranker_follows_its_weights():
+    page = read_page_meta("<html><head><meta property='og:title' content='Bridge vote set for May'></head>"
+                          "<body><h1>Council to vote on the bridge</h1></body></html>")
+    cands = title_candidates(page, None, None)
+    assert {c.text for c in cands} == {"Bridge vote set for May", "Council to vote on the bridge"}
+    assert best_title(cands, {"src_h1": 1.0}).text == "Council to vote on the bridge"
+    assert best_title(cands, {"src_og": 1.0}).text == "Bridge vote set for May"
+    assert best_title([], {"src_og": 1.0}) is None
+
+
+def test_the_shipped_weights_cover_exactly_the_features_the_ranker_computes():
+    page = read_page_meta("<html><head><title>A headline here</title></head><body></body></html>")
+    cands = title_candidates(page, None, None)
+    shipped = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert set(shipped["weights"]) == set(candidate_features(cands[0], cands)) == set(shipped["features"])
+    assert "licence" in shipped["metadata"] and shipped["metadata"]["seed"] is not None
