@@ -19,7 +19,11 @@ AUTHOR_META = (
     "byl", "cxenseparse:author", "twitter:misc:written by",
 )
 # "By A, B and C", "Von A und B", "Por A y B": prefixes and joiners in the big news languages.
-_BY = re.compile(r"^\s*(?:by|von|por|par|di|da|door|av|af|przez|od|от|автор|written by|text:|texto:|autor(?:in)?:?|auteur\s*:?)\s+", re.IGNORECASE)
+_BY = re.compile(
+    r"^\s*(?:written by|by|von|por|par|di|da|door|av|af|przez|od|от|автор|text|texto|texte|testo|"
+    r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?|auteur|autore|author)\s*(?::\s*|\s+)",
+    re.IGNORECASE,
+)
 _JOINERS = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b|\bog\b|\boch\b|\bi\b|\bve\b|\bwith\b|\bmit\b|\bcon\b|\bavec\b|、|，)\s*", re.IGNORECASE)
 # Words that make a name an organisation or desk, not a person (several languages).
 _ORG_WORDS = re.compile(
@@ -64,8 +68,25 @@ def declared_authors(page: PageMeta) -> list[tuple[bool, list[tuple[str, str]]]]
     sources = [(True, [item for obj in page.articles for item in _ld_authors(obj.get("author"))])]
     sources += [(True, [(n, "unknown") for v in page.meta.get(key, ()) for n in split_names(v)]) for key in AUTHOR_META]
     sources.append((True, [(n, "unknown") for v in (page.microdata.get("author") or [])[:3] for n in split_names(v)]))
-    sources.append((False, [(n, "unknown") for v in page.byline_names for n in split_names(v)]))
+    # Undeclared bylines, one source per element or line: the first that names a person is the
+    # article's byline; later ones usually head teasers ("By Ann Lee" under each related story).
+    sources += [(False, [(n, "unknown") for n in split_names(visible_byline(v))]) for v in (*page.byline_names, *page.byline_lines)]
     return [(declared, found) for declared, found in sources if found]
+
+
+# "capital von Jemima Kelly": a byline word inside an element's text, before a capitalised name.
+_INNER_BY = re.compile(r"(?:^|\s)(?:by|von|par|por|di|door|av|przez|[Ww]ritten by)\s+(?=[^\W\d_])(?=\w*[A-ZÀ-ÞĀ-Ž])")
+
+
+def visible_byline(text: str) -> str:
+    """The names part of a byline seen on the page: from a byline word on ("capital von Ann
+    Lee" -> "von Ann Lee") and up to the first digit (a date or time after the names)."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if not _BY.match(text):
+        inner = _INNER_BY.search(text)
+        if inner:
+            text = text[inner.start():].strip()
+    return re.split(r"\d", text, maxsplit=1)[0].strip()
 
 
 def _ld_authors(value: object) -> list[tuple[str, str]]:
@@ -98,13 +119,16 @@ def split_names(value: str) -> list[str]:
 
 def sort_authors(sources: list[tuple[bool, list[tuple[str, str]]]], site: str | None, domain: str | None) -> tuple[list[str], list[str]]:
     """Split declared names into (people, attribution). People come from the most trusted
-    source that names any (sources disagree on spelling; merging them repeats people);
+    source that names any (sources disagree on spelling; merging them repeats people), and
+    from the page's visible bylines only when no declared source names a person or an agency;
     agencies, desks and the site's own name from every source are attribution; dates,
     URLs, e-mail addresses and CMS defaults are dropped."""
     people: list[str] = []
     credits: list[str] = []
     site_keys = {k for k in (_key(site or ""), _key((domain or "").split(".")[0]), _key(domain or "")) if k}
     for declared, found in sources:
+        if not declared and not people and any(c.lower() in WIRE_SERVICES for c in credits):
+            break  # the page credits an agency: the bylines it shows belong to other stories
         named = []
         for name, kind in found:
             if not _DOMAIN.search(name):  # "Elena Oberholzer (obe)": a desk's initials, not the name
@@ -174,6 +198,8 @@ def classify_name(name: str, kind: str = "unknown", site_keys: set[str] = frozen
         return "attribution" if name.isupper() or kind == "organization" else None
     if name.isupper() and len(words) <= 2 and all(len(w) <= 4 for w in words):
         return "attribution"  # "MND", "AP DPA"
+    if kind == "person" and name.islower() and len(words) <= 3 and all(w.isalpha() for w in words):
+        return "person"  # "viktor hedlund": structured data says a person, the CMS kept the lower case
     if any(w[0].islower() and w.lower() not in _PARTICLES for w in words if w[0].isalpha()):
         return None  # "Please enter your name here": names capitalise all but their particles
     return "person"

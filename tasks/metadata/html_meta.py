@@ -34,6 +34,7 @@ class PageMeta:
     h1: tuple[str, ...] = ()  # text of the <h1> elements
     microdata: dict[str, list[str]] = field(default_factory=dict)  # itemprop (outside <meta>) -> text or datetime
     byline_names: tuple[str, ...] = ()  # text of rel=author links and short elements classed "author…"
+    byline_lines: tuple[str, ...] = ()  # short visible lines that open with a byline word ("Von: …", "By …")
 
     def first(self, *keys: str) -> str | None:
         """Return the first non-empty meta value among `keys` (in the order given), or None."""
@@ -81,7 +82,7 @@ def read_page_meta(html: str) -> PageMeta:
         value = node.get("datetime") or node.get("content") or _clean(node.text_content())
         if value:
             microdata.setdefault(node.get("itemprop").strip().lower(), []).append(value)
-    return PageMeta(meta, canonical, base, tuple(articles), tuple(others), title or None, h1, microdata, _byline_names(root))
+    return PageMeta(meta, canonical, base, tuple(articles), tuple(others), title or None, h1, microdata, _byline_names(root), _byline_lines(root))
 
 
 # Class names that mark an author's name in a byline (authorname, article-author, c-byline__author).
@@ -113,6 +114,40 @@ def _byline_names(root) -> tuple[str, ...]:
         if len(names) >= 8:
             break
     return tuple(names)
+
+
+# A visible line that opens with a byline word: "By", "Von:", "Par", "Por", "Di", "Door", "Av",
+# "Autor:", "Autorin/Autor", "Written by", "Text:" (the big news languages; generic phrasing).
+BYLINE_OPENING = re.compile(
+    r"^\s*(?:by|von|par|por|di|door|av|af|przez|written by|text|texto|texte|testo|"
+    r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?|auteur|autore|author|reporter|redakteur(?:in)?)\s*(?::\s*|\s+|$)",
+    re.IGNORECASE,
+)
+_BYLINE_TAGS = ("p", "div", "span", "address", "li", "strong", "b", "em", "small", "a", "h3", "h4", "h5", "h6", "dd", "td", "time")
+# Only the first few such lines: a byline sits near the headline, later ones head teasers.
+BYLINE_LINES_MAX = 4
+
+
+def _byline_lines(root) -> tuple[str, ...]:
+    """Short visible lines that open with a byline word, in page order: an element whose own
+    text opens with it; when that text is the word alone ("<span>Von</span> <a>Ann Lee</a>"),
+    its parent's text."""
+    lines: list[str] = []
+    body = root.find("body")
+    if body is None:
+        return ()
+    for node in body.iter(*_BYLINE_TAGS):
+        own = node.text or ""
+        if not own.strip() or not BYLINE_OPENING.match(own):
+            continue
+        text = _clean(node.text_content())
+        if not BYLINE_OPENING.sub("", text).strip(" :") and node.getparent() is not None:
+            text = _clean(node.getparent().text_content())  # the word alone: the name follows it
+        if BYLINE_OPENING.match(text) and 3 < len(text) <= BYLINE_NAME_MAX_CHARS and text not in lines:
+            lines.append(text)
+            if len(lines) >= BYLINE_LINES_MAX:
+                break
+    return tuple(lines)
 
 
 def _clean(text: str) -> str:
