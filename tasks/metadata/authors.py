@@ -32,10 +32,13 @@ _ORG_WORDS = re.compile(
     r"online|media|press|presse|prensa|verlag|service|services|group|gruppe|inc|ltd|gmbh|ag|sa|llc|corp|"
     r"magazine|magazin|times|post|daily|tribune|journal|herald|gazette|radio|tv|television|channel|network|wire|"
     r"correspondent|korrespondent|contributor|contributors|guest|gast|partner|sponsored|anzeige|werbung|"
-    r"writer|reporter|columnist|photographer|kitchens?|advantage|"
+    r"writer|reporter|columnist|photographer|kitchens?|advantage|weekly|firm|center|centre|hall|university|universität|"
+    r"school|church|club|council|committee|institute|department|ministry|"
     r"dpa|afp|apa|sid|kna|epd|reuters)\b",
     re.IGNORECASE,
 )
+# Form labels and headings a "By …" or "Text …" line may carry ("By Release Date", "BY COMPANY TYPE").
+_LABEL_WORDS = re.compile(r"\b(?:date|datum|type|category|kategorie|subject|topic|thema|index|information|notes|release|anonymous|anonym)\b", re.IGNORECASE)
 # Content-management defaults and placeholders that name no one.
 _CMS_DEFAULTS = re.compile(r"^(?:super ?user|admin(?:istrator)?|webmaster|root|user|guest|unknown|anonymous|anonym|redakteur|editor|author|autor|auteur|none|null|n/?a|default)$", re.IGNORECASE)
 _MONTHS = re.compile(
@@ -86,7 +89,12 @@ def visible_byline(text: str) -> str:
         inner = _INNER_BY.search(text)
         if inner:
             text = text[inner.start():].strip()
-    return re.split(r"\d", text, maxsplit=1)[0].strip()
+    text = re.split(r"\d|\s[•·]\s", text, maxsplit=1)[0].strip()
+    return _TRAILING_MONTH.sub("", text).strip()
+
+
+# "By Nathan Willis March 25": the date's month (or weekday) left after cutting at its digits.
+_TRAILING_MONTH = re.compile(rf"(?:\s+{_MONTHS.pattern})+\s*[,.]?\s*$", re.IGNORECASE)
 
 
 def _ld_authors(value: object) -> list[tuple[str, str]]:
@@ -114,7 +122,10 @@ def split_names(value: str) -> list[str]:
     if not value or value.startswith(("http://", "https://")):
         return [value] if value else []
     value = _BY.sub("", value)
-    return [part.strip(" .,-–—:") for part in _JOINERS.split(value) if part and part.strip(" .,-–—:")]
+    return [part.strip(_NAME_EDGES) for part in _JOINERS.split(value) if part and part.strip(_NAME_EDGES)]
+
+
+_NAME_EDGES = " .,-–—:'’\"•·"
 
 
 def sort_authors(sources: list[tuple[bool, list[tuple[str, str]]]], site: str | None, domain: str | None) -> tuple[list[str], list[str]]:
@@ -154,7 +165,7 @@ def _unique(names: list[str]) -> list[str]:
 
 # Degrees and suffixes after a name ("B.Comm", "PhD", "MS", "RD"): not part of it, and not names.
 _CREDENTIALS = re.compile(
-    r"(?:^|\s+)(?:ph\.?d|m\.?d|m\.?s|r\.?d|r\.?n|mba|cfp|cpa|cfa|esq|b\.?comm?|b\.?a|m\.?a|b\.?sc|m\.?sc|llm|jr|sr|dr\.? med)\.?$",
+    r"(?:^|\s+)(?:ph\.?d|m\.?d|m\.?s|r\.?d|r\.?n|b\.?s|apd|mba|cfp|cpa|cfa|esq|b\.?comm?|b\.?a|m\.?a|b\.?sc|m\.?sc|llm|jr|sr|dr\.? med)\.?$",
     re.IGNORECASE,
 )
 # "Elena Oberholzer (obe)": a desk's initials after the name.
@@ -177,6 +188,10 @@ def classify_name(name: str, kind: str = "unknown", site_keys: set[str] = frozen
         return "attribution"  # "MDR THÜRINGEN" on mdr.de
     if _DOMAIN.search(name):  # "ORF.at", "Deutsche Welle (www.dw.com)": a site names itself
         return "attribution"
+    if _LABEL_WORDS.search(name) or re.search(r"['’]s\b", name):
+        return None  # "Release Date", "Willebrand's Disease": a label or a phrase, no name
+    if name.split()[0].lower() == "the" and len(name.split()) > 1:
+        return "attribution"  # "The Harris Law Firm", "The Associated Press"
     if name.islower() and " " not in name:
         return None  # "von", "amw": a stray word or a desk's initials
     if kind == "organization" or _ORG_WORDS.search(name):

@@ -119,8 +119,8 @@ def _byline_names(root) -> tuple[str, ...]:
 # A visible line that opens with a byline word: "By", "Von:", "Par", "Por", "Di", "Door", "Av",
 # "Autor:", "Autorin/Autor", "Written by", "Text:" (the big news languages; generic phrasing).
 BYLINE_OPENING = re.compile(
-    r"^\s*(?:by|von|par|por|di|door|av|af|przez|written by|text|texto|texte|testo|"
-    r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?|auteur|autore|author|reporter|redakteur(?:in)?)\s*(?::\s*|\s+|$)",
+    r"^\s*(?:(?:by|von|par|por|di|door|av|af|przez|written by|autor(?:in)?(?:\s*/\s*autor(?:in)?)?|auteur)\s*(?::\s*|\s+|$)"
+    r"|(?:text|texto|texte|testo|autore|author|reporter|redakteur(?:in)?)\s*:\s*)",  # these need their colon: "Text: Ann Lee"
     re.IGNORECASE,
 )
 _BYLINE_TAGS = ("p", "div", "span", "address", "li", "strong", "b", "em", "small", "a", "h3", "h4", "h5", "h6", "dd", "td", "time")

@@ -70,3 +70,13 @@ def test_a_person_typed_in_structured_data_may_be_written_in_lower_case():
     assert authored(STORY, head).authors == ("viktor hedlund",)
     # Without the type, lower-case words are a form label or a sentence, not a name.
     assert authored(STORY, '<meta name="author" content="please enter your name">').authors == ()
+
+
+def test_labels_places_phrases_and_dates_on_a_byline_line_are_not_names():
+    assert authored("<p>By Release Date</p>" + STORY).authors == ()
+    assert authored("<p>Text Only Version</p>" + STORY).authors == ()  # "Text" needs its colon: "Text: Ann Lee"
+    assert authored("<p>Text: Ann Lee</p>" + STORY).authors == ("Ann Lee",)
+    assert authored("<p>Von Willebrand's Disease:</p>" + STORY).authors == ()
+    assert authored("<p>By Nathan Wells March 25, 2015</p>" + STORY).authors == ("Nathan Wells",)
+    assert authored("<p>By Sara Moon • Nov 6, 2012 • Chicago</p>" + STORY).authors == ("Sara Moon",)
+    assert authored("<p>By The Harris Law Firm</p>" + STORY).authors == ()
