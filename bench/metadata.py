@@ -189,6 +189,11 @@ def sweep(golds: list[dict], htmls: list[str], groups: dict[str, list[int]]) -> 
         html_meta.BYLINE_NAME_MAX_CHARS = value
         print(f"| BYLINE_NAME_MAX_CHARS (authors_f1) | {value} | {figures('authors_f1')} |")
     html_meta.BYLINE_NAME_MAX_CHARS = default
+    default = html_meta.BYLINE_LINES_MAX
+    for value in (1, 2, 4, 8):
+        html_meta.BYLINE_LINES_MAX = value
+        print(f"| BYLINE_LINES_MAX (authors_f1) | {value} | {figures('authors_f1')} |")
+    html_meta.BYLINE_LINES_MAX = default
 
 
 def main() -> None:

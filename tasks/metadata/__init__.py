@@ -6,9 +6,10 @@ HTML page declares about itself (html_meta), and fills
 * `url`: the input's URL, else the page's canonical / og:url, absolute and normalised (urls);
 * `source`, `source_from`: the URL's registrable domain whenever a URL is known, unless the
   input or a sources file named the source; the folder name only as the last resort;
-* `title`, `site_name`: the headline without site-name parts or breadcrumbs (titles);
+* `title`, `site_name`: the headline without site-name parts or breadcrumbs, chosen among the
+  page's candidates by a small learned ranker (titles, title_ranker);
 * `published_at`, `published_precision`, `published_from` (dates);
-* `authors` (people only) and `credits` (agencies, desks, the site: they feed `attribution`).
+* `authors` (people only: structured data, author tags, else the visible byline) and `credits` (agencies, desks, the site: they feed `attribution`).
 
 The input's own fields win. Cleanup keeps a title and a date that are set, and fills what is
 still missing from its own reading (the extractor's metadata, a dateline);
@@ -33,7 +34,7 @@ from newsetl.tasks.metadata.titles import page_title, site_name
 from newsetl.tasks.metadata.urls import declared_url, normalise_url, registrable_domain
 from newsetl.tasks.records import Article, StageOutput
 
-VERSION = "metadata-1"
+VERSION = "metadata-2"  # 2: learned title ranker, visible bylines
 STAGE = "metadata"
 
 

@@ -87,8 +87,9 @@ def read_page_meta(html: str) -> PageMeta:
 
 # Class names that mark an author's name in a byline (authorname, article-author, c-byline__author).
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|autor|auteur|byline__name|author-name|authorname)(?:$|[\s_-]|name|link|s\b)", re.IGNORECASE)
-# A name, not an author box with a biography. fundus-tests (bench/metadata.py --sweep):
-# 50 to 200 give the same author F1 in every language group; 30 loses 0.004 on de.
+# A name, not an author box with a biography (caps visible byline lines too). fundus-tests
+# (bench/metadata.py --sweep): 80 to 200 give the same author F1 in every language group;
+# 50 loses 0.008 on de, 30 loses 0.026 on de (long "Von A, B und C" lines).
 BYLINE_NAME_MAX_CHARS = 80
 
 
@@ -124,7 +125,9 @@ BYLINE_OPENING = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_TAGS = ("p", "div", "span", "address", "li", "strong", "b", "em", "small", "a", "h3", "h4", "h5", "h6", "dd", "td", "time")
-# Only the first few such lines: a byline sits near the headline, later ones head teasers.
+# Only the first few such lines: a byline sits near the headline, later ones head teasers (and
+# authors.py takes names from the first line naming a person anyway). fundus-tests
+# (bench/metadata.py --sweep): 1 to 8 give the same author F1 in every language group.
 BYLINE_LINES_MAX = 4
 
 
