@@ -31,7 +31,7 @@ from newsetl.flows.versions import pipeline_version
 from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
-from newsetl.tasks.ingest import batch_units, ingest_task, plan_inputs
+from newsetl.tasks.ingest import batch_units, expand_feeds, ingest_task, plan_inputs
 from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
@@ -199,7 +199,10 @@ def pipeline(
 
         with build_task_runner(runner_choice) as runner, cancel_stages_on_stop():
             pending: deque[PendingBatch] = deque()
-            for units_batch in batch_units(units, settings.batch_size):
+            # Feeds are expanded into their entries as the loop reaches them, and each batch
+            # of entries is fetched, cleaned and stored before the next is fetched.
+            expanded = expand_feeds(units, settings, retry, on_expanded=lambda more: progress.expect("inputs", more))
+            for units_batch in batch_units(expanded, settings.batch_size):
                 counts.batches += 1
                 articles, bad, unchanged, input_states = ingest_task(units_batch, settings, retry)
                 passed("inputs", len(units_batch), len(units_batch))
