@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from newsetl.tasks.netpolicy import BlockedAddress, NetPolicy, policy_transport
+from newsetl.tasks.netpolicy import BlockedAddress, NetPolicy, policy_mounts, policy_transport
 from newsetl.tasks.records import InputState, content_hash
 from newsetl.tasks.sanitize import sane_date
 
@@ -112,10 +112,12 @@ class Page:
 def http_client(trusted_urls: list[str], allow_private: bool, timeout_s: float) -> httpx.Client:
     """An httpx client for newsetl's fetching: per-request timeout, redirects up to a limit,
     our User-Agent, and every connection through the network policy trusting the hosts and
-    ports of `trusted_urls` (the URLs the user configured)."""
+    ports of `trusted_urls` (the URLs the user configured), proxies from the environment
+    included (tasks/netpolicy.py `policy_mounts`)."""
+    policy = NetPolicy.for_urls(trusted_urls, allow_private)
     return httpx.Client(
         timeout=timeout_s, follow_redirects=True, max_redirects=MAX_REDIRECTS,
-        headers={"User-Agent": USER_AGENT}, transport=policy_transport(NetPolicy.for_urls(trusted_urls, allow_private)),
+        headers={"User-Agent": USER_AGENT}, transport=policy_transport(policy), mounts=policy_mounts(policy),
     )
 
 
