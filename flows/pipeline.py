@@ -25,13 +25,14 @@ from prefect.futures import PrefectFuture
 from prefect.states import Completed, State
 
 from newsetl.flows import progress
+from newsetl.flows.crashed_runs import mark_crashed_runs, process_identity
 from newsetl.flows.runners import RunnerChoice, build_task_runner
 from newsetl.flows.summary import summary_markdown, publish_summary
 from newsetl.flows.versions import pipeline_version
 from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
-from newsetl.tasks.ingest import batch_units, ingest_task, plan_inputs
+from newsetl.tasks.ingest import batch_units, expand_feeds, ingest_task, plan_inputs
 from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
@@ -132,6 +133,16 @@ def pipeline(
     counts = RunCounts()
     status, error = "FAILED", None
 
+    def run_row(status: str, error: str | None) -> dict:
+        return {
+            "run_id": run_id, "flow_run_name": runtime.flow_run.name, "started_at": started_at,
+            "finished_at": datetime.now(timezone.utc), "status": status, "inputs": [str(p) for p in paths],
+            "articles_new": counts.articles_new, "articles_unchanged": counts.articles_unchanged,
+            "quarantined": counts.quarantined, "entities": counts.entities, "error": error,
+            "versions": {"batch_size": settings.batch_size, "full_refresh": settings.full_refresh, "pipeline": pipeline_version()},
+            **process_identity(),
+        }
+
     def quarantine(items: list[Quarantined]) -> None:
         if items:
             counts.add_quarantined(items)
@@ -182,6 +193,11 @@ def pipeline(
 
     try:
         migrate_task(db_path, lock)
+        # Runs of this database killed before (no end row): written CRASHED; then this
+        # run's own RUNNING row, replaced by its end row (flows/crashed_runs.py).
+        for crashed in mark_crashed_runs(db_path, run_id, lock):
+            logger.warning("run %s was killed without finishing: its runs row now says CRASHED", crashed)
+        write_run(db_path, {**run_row("RUNNING", None), "finished_at": None}, lock)
         units, missing = plan_inputs(paths, settings)
         logger.info("planned %d input units from %s", len(units), paths)
         if not units and not missing:
@@ -199,7 +215,10 @@ def pipeline(
 
         with build_task_runner(runner_choice) as runner, cancel_stages_on_stop():
             pending: deque[PendingBatch] = deque()
-            for units_batch in batch_units(units, settings.batch_size):
+            # Feeds are expanded into their entries as the loop reaches them, and each batch
+            # of entries is fetched, cleaned and stored before the next is fetched.
+            expanded = expand_feeds(units, settings, retry, on_expanded=lambda more: progress.expect("inputs", more))
+            for units_batch in batch_units(expanded, settings.batch_size):
                 counts.batches += 1
                 articles, bad, unchanged, input_states = ingest_task(units_batch, settings, retry)
                 passed("inputs", len(units_batch), len(units_batch))
@@ -243,17 +262,7 @@ def pipeline(
             status, error = "CANCELLED", "terminated (SIGTERM)"
         raise
     finally:
-        write_run(
-            db_path,
-            {
-                "run_id": run_id, "flow_run_name": runtime.flow_run.name, "started_at": started_at,
-                "finished_at": datetime.now(timezone.utc), "status": status, "inputs": [str(p) for p in paths],
-                "articles_new": counts.articles_new, "articles_unchanged": counts.articles_unchanged,
-                "quarantined": counts.quarantined, "entities": counts.entities, "error": error,
-                "versions": {"batch_size": settings.batch_size, "full_refresh": settings.full_refresh, "pipeline": pipeline_version()},
-            },
-            lock,
-        )
+        write_run(db_path, run_row(status, error), lock)
 
     summary = run_summary(db_path, run_id, lock)
     quarantined = quarantined_inputs(db_path, run_id, lock)

@@ -1,12 +1,11 @@
-"""HTTP ingest: RSS/Atom feeds and article URLs, fetched politely and conditionally.
+"""HTTP fetching for ingest: one URL at a time, politely and conditionally.
 
-`fetch_sources(urls, known, settings)` fetches each URL once (httpx: per-request timeout,
-bounded retries with backoff on timeouts and 5xx, redirects followed up to a limit, a
-size cap on bodies, a User-Agent naming the tool, one request at a time). A feed (told by
-its content type or body) brings its entries' URLs, titles and dates; each entry's page
-is then fetched as an article. `known` holds what was seen before (ETag, Last-Modified,
-content hash per URL): an unchanged feed costs one 304, an unchanged page is skipped.
-Every failure becomes a `Quarantined` with a clear error; the rest goes on.
+`fetch_page(client, url, state)` fetches one URL (httpx: per-request timeout, bounded
+retries with backoff on timeouts and 5xx, redirects followed up to a limit, a size cap on
+bodies, a User-Agent naming the tool) into a `Page`; with the ETag/Last-Modified of
+`state` an unchanged URL costs one 304. Every failure is a `FetchError` with a clear
+message (the quarantine reason). What a feed becomes — its entries, fetched batch by
+batch — is tasks/feeds.py.
 
 Bounds: each request has the per-request timeout, each body a deadline, and each URL (all
 its tries and redirects) `entry_deadline_s`, so a slow entry costs only itself. Links and
@@ -18,15 +17,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from collections.abc import Callable
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-import feedparser
 import httpx
 
-from newsetl.tasks.netpolicy import BlockedAddress, NetPolicy, policy_transport
-from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
+from newsetl.tasks.netpolicy import BlockedAddress, NetPolicy, policy_mounts, policy_transport
+from newsetl.tasks.records import InputState, content_hash
 from newsetl.tasks.sanitize import sane_date
 
 STAGE = "ingest"
@@ -36,16 +33,6 @@ RETRIES = 2  # after the first try, on timeouts, connection errors and 5xx
 BACKOFF_S = 0.5  # doubled on each retry
 BODY_DEADLINE_FACTOR = 3  # a whole body may take this many per-request timeouts
 FEED_TYPES = ("rss", "atom", "xml")
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    """What fetching a list of sources gave: new articles, failures, URL states to store, and counts."""
-
-    articles: list[Article]
-    quarantined: list[Quarantined]
-    states: list[InputState]
-    unchanged: int
 
 
 class FetchError(Exception):
@@ -109,11 +96,51 @@ def _get(
     raise FetchError("unreachable")  # pragma: no cover
 
 
-def _looks_like_feed(response: httpx.Response) -> bool:
-    content_type = response.headers.get("content-type", "").lower()
+@dataclass(frozen=True)
+class Page:
+    """A fetched body: the URL asked for, where it ended after redirects, its bytes, charset
+    and the state to remember it by (validators and content hash)."""
+
+    url: str
+    final_url: str
+    body: bytes
+    charset: str | None
+    content_type: str
+    state: InputState
+
+
+def http_client(trusted_urls: list[str], allow_private: bool, timeout_s: float) -> httpx.Client:
+    """An httpx client for newsetl's fetching: per-request timeout, redirects up to a limit,
+    our User-Agent, and every connection through the network policy trusting the hosts and
+    ports of `trusted_urls` (the URLs the user configured), proxies from the environment
+    included (tasks/netpolicy.py `policy_mounts`)."""
+    policy = NetPolicy.for_urls(trusted_urls, allow_private)
+    return httpx.Client(
+        timeout=timeout_s, follow_redirects=True, max_redirects=MAX_REDIRECTS,
+        headers={"User-Agent": USER_AGENT}, transport=policy_transport(policy), mounts=policy_mounts(policy),
+    )
+
+
+def fetch_page(
+    client: httpx.Client, url: str, state: InputState | None, max_bytes: int, entry_deadline_s: float | None = None
+) -> Page | None:
+    """Fetch one URL (conditionally when `state` has validators) into a `Page`; None on
+    304 Not Modified. Raises FetchError with the quarantine reason."""
+    response = _get(client, url, state, max_bytes, entry_deadline_s)
+    if response is None:
+        return None
+    return Page(
+        url, str(response.url), response.content, response.charset_encoding,
+        response.headers.get("content-type", ""), _state(url, response),
+    )
+
+
+def looks_like_feed(page: Page) -> bool:
+    """True when a page is an RSS/Atom feed, told by its content type or its first bytes."""
+    content_type = page.content_type.lower()
     if any(t in content_type for t in FEED_TYPES) and "html" not in content_type:
         return True
-    head = response.content[:500].lstrip().lower()
+    head = page.body[:500].lstrip().lower()
     return head.startswith(b"<?xml") or head.startswith(b"<rss") or head.startswith(b"<feed")
 
 
@@ -121,94 +148,8 @@ def _state(url: str, response: httpx.Response) -> InputState:
     return InputState(url, response.headers.get("etag"), response.headers.get("last-modified"), content_hash(response.content))
 
 
-def fetch_sources(
-    urls: list[str], known: dict[str, InputState], domain_of: Callable, decode: Callable,
-    stored: Callable[[list[str]], set[str]] = lambda urls: set(), timeout_s: float = 20.0,
-    max_bytes: int = 10 * 1024 * 1024, source_names: dict[str, str] | None = None,
-    allow_private: bool = False, entry_deadline_s: float | None = None,
-) -> FetchResult:
-    """Fetch feeds and article URLs; see the module doc.
-
-    `domain_of(url)` names sources; `decode(bytes, charset)` turns a page into text
-    (ValueError when it cannot); `stored(urls)` says which feed entries are stored
-    already (they are not fetched again). `urls` are trusted wherever they point; links
-    and redirects reach internal addresses only on those hosts and ports, or with
-    `allow_private`. Each URL gets at most `entry_deadline_s` seconds, tries included.
-    """
-    articles: list[Article] = []
-    bad: list[Quarantined] = []
-    states: list[InputState] = []
-    unchanged = 0
-    client = httpx.Client(
-        timeout=timeout_s, follow_redirects=True, max_redirects=MAX_REDIRECTS,
-        headers={"User-Agent": USER_AGENT}, transport=policy_transport(NetPolicy.for_urls(urls, allow_private)),
-    )
-
-    def get(url: str) -> httpx.Response | None:
-        """Fetch one URL; None (and the reason recorded) when there is nothing new to read."""
-        nonlocal unchanged
-        try:
-            response = _get(client, url, known.get(url), max_bytes, entry_deadline_s)
-        except FetchError as exc:
-            bad.append(Quarantined(url, STAGE, str(exc)))
-            return None
-        if response is None:
-            unchanged += 1
-            return None
-        states.append(_state(url, response))
-        return response
-
-    with client:
-        pages: list[tuple[str, dict]] = []  # (url, metadata from the feed)
-        for url in urls:
-            response = get(url)
-            if response is None:
-                continue
-            if _looks_like_feed(response):
-                feed = feedparser.parse(response.content)
-                if feed.bozo and not feed.entries:
-                    bad.append(Quarantined(url, STAGE, f"not a readable feed: {feed.get('bozo_exception')}"))
-                    continue
-                name = (source_names or {}).get(url) or feed.feed.get("title") or domain_of(url)
-                for entry in feed.entries:
-                    if entry.get("link") and not is_url(entry["link"]):
-                        bad.append(Quarantined(str(entry["link"]), STAGE, f"unsupported URL scheme in a feed entry of {url}"))
-                    elif entry.get("link"):
-                        pages.append((entry["link"], {"title": entry.get("title"), "published": _entry_date(entry), "source": name}))
-            else:
-                pages.append((url, {"response": response, "source": (source_names or {}).get(url)}))
-        seen: set[str] = set()
-        already = stored([url for url, meta in pages if "response" not in meta])
-        for url, meta in pages:
-            if url in seen:
-                continue
-            if url in already:
-                seen.add(url)
-                unchanged += 1
-                continue
-            seen.add(url)
-            response = meta.get("response") or get(url)
-            if response is None:
-                continue
-            if known.get(url) and known[url].content_hash == content_hash(response.content):
-                unchanged += 1
-                continue
-            try:
-                text = decode(response.content, response.charset_encoding)
-            except ValueError as exc:
-                bad.append(Quarantined(url, STAGE, str(exc), content_hash=content_hash(response.content)))
-                continue
-            final_url = str(response.url)
-            articles.append(Article(
-                doc_id=stable_id(url), source_uri=url, source=meta.get("source") or domain_of(final_url) or "web",
-                raw_text=text, content_hash=content_hash(response.content), input_format="html",
-                fetched_at=datetime.now(timezone.utc), url=final_url, title=meta.get("title"),
-                published_at=meta.get("published"), published_from="feed" if meta.get("published") else None,
-            ))
-    return FetchResult(articles, bad, states, unchanged)
-
-
-def _entry_date(entry) -> datetime | None:
+def entry_date(entry) -> datetime | None:
+    """A feedparser entry's published (else updated) date, UTC, within the sane range; else None."""
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None

@@ -24,7 +24,7 @@ import json
 import sys
 import tomllib
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,7 +37,8 @@ from newsetl.tasks import store
 from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
 from newsetl.tasks.sanitize import printable_path, sane_date, valid_text
 from newsetl.tasks.settings import Settings
-from newsetl.tasks.fetch import FetchResult, fetch_sources, is_url
+from newsetl.tasks.feeds import FeedEntry, FetchResult, expand_url, fetch_entries
+from newsetl.tasks.fetch import is_url
 from newsetl.tasks.metadata.urls import registrable_domain
 from newsetl.tasks.warc import plan_warc, read_warc_range
 
@@ -65,6 +66,7 @@ class InputUnit:
     end: int | None = None
     named: bool = False  # `source` was named in a sources file: it wins over feed titles and domains
     allow_private: bool = False  # its sources file sets allow_private_addresses (tasks/netpolicy.py)
+    feed: FeedEntry | None = None  # a URL unit once its user URL was fetched: what to do with it (tasks/feeds.py)
 
 
 def input_kind(name: str) -> tuple[str | None, bool]:
@@ -584,20 +586,43 @@ def only_changed(articles: list[Article], stored_hashes: dict[str, str]) -> list
     return out
 
 
-def fetch_units(units: list[InputUnit], settings: Settings, known: dict[str, InputState], stored) -> FetchResult:
-    """Fetch the URL units of a batch (feeds and article pages); see tasks/fetch.py.
+def expand_feeds(
+    units: Iterable[InputUnit], settings: Settings, retry: frozenset[str] = frozenset(),
+    on_expanded: Callable[[int], None] = lambda more: None,
+) -> Iterator[InputUnit]:
+    """Yield `units` in order, each URL the user gave replaced by the units its fetch gives
+    (tasks/feeds.py): one per feed entry, or the page itself, or its failure. Lazy: a feed
+    is fetched when the consumer reaches it, its pages later, batch by batch, by
+    `ingest_task`. `on_expanded(n)` is told how many more units than planned a URL gave."""
+    seen: set[str] = set()
+    retried = {printable_path(path) for path in retry}
+    for unit in units:
+        if not is_url(unit.path) or unit.feed is not None:
+            yield unit
+            continue
+        known = {} if settings.full_refresh or unit.path in retried else store.input_states(settings.db_path, [unit.path], settings.db_lock_timeout_s)
+        entries = expand_url(
+            unit.path, known.get(unit.path), domain_of=_domain, seen=seen, source_name=unit.source if unit.named else None,
+            allow_private=unit.allow_private or settings.allow_private_addresses, timeout_s=settings.http_timeout_s,
+            max_bytes=settings.max_file_bytes, entry_deadline_s=settings.http_entry_deadline_s,
+        )
+        on_expanded(len(entries) - 1)
+        for entry in entries:
+            yield replace(unit, path=entry.url, feed=entry)
+
+
+def fetch_units(units: list[InputUnit], settings: Settings, stored: Callable[[list[str]], set[str]]) -> FetchResult:
+    """Fetch the pages of a batch of expanded URL units (see `expand_feeds`, tasks/feeds.py).
 
     Units from a sources file allowing private addresses are fetched apart from the rest,
     so that the setting widens only its own feeds."""
     results = []
     for allow_private in (False, True):
-        group = [u for u in units if (u.allow_private or settings.allow_private_addresses) == allow_private]
+        group = [u.feed for u in units if (u.allow_private or settings.allow_private_addresses) == allow_private]
         if group:
-            results.append(fetch_sources(
-                [u.path for u in group], known, _domain, _decode_body, stored,
-                timeout_s=settings.http_timeout_s, max_bytes=settings.max_file_bytes,
-                source_names={u.path: u.source for u in group if u.named}, allow_private=allow_private,
-                entry_deadline_s=settings.http_entry_deadline_s,
+            results.append(fetch_entries(
+                group, _domain, _decode_body, stored, allow_private=allow_private, timeout_s=settings.http_timeout_s,
+                max_bytes=settings.max_file_bytes, entry_deadline_s=settings.http_entry_deadline_s,
             ))
     return FetchResult(
         [a for r in results for a in r.articles], [q for r in results for q in r.quarantined],
@@ -638,9 +663,12 @@ def ingest_task(
     of unchanged articles and files, input states to remember once the articles are stored).
     """
     db, lock = settings.db_path, settings.db_lock_timeout_s
+    # URL units reach here expanded (flows/pipeline.py streams feeds into batches); a
+    # caller that did not expand them gets all of a feed's pages in this one batch.
+    units = list(expand_feeds(units, settings, retry))
     urls = [u for u in units if is_url(u.path)]
     files = [u for u in units if not is_url(u.path) and u.path != STDIN]
-    known = {} if settings.full_refresh else store.input_states(db, [printable_path(u.path) for u in urls + files], lock)
+    known = {} if settings.full_refresh else store.input_states(db, [printable_path(u.path) for u in files], lock)
     retried = {printable_path(path) for path in retry}
     known = {uri: state for uri, state in known.items() if uri not in retried}
     skipped = unchanged_files(files, known)
@@ -651,7 +679,7 @@ def ingest_task(
     fetched_unchanged = 0
     if urls:
         stored_urls = (lambda found: set()) if settings.full_refresh else (lambda found: store.stored_urls(db, found))
-        fetched = fetch_units(urls, settings, known, stored_urls)
+        fetched = fetch_units(urls, settings, stored_urls)
         articles += fetched.articles
         bad += fetched.quarantined
         states += fetched.states

@@ -14,6 +14,13 @@ address when looked up and a private one later (DNS rebinding) cannot slip throu
 resolve once, check, and connect to that very address. `allow_private` widens it
 deliberately (sources file `allow_private_addresses = true`, or
 `newsetl run --allow-private-addresses`).
+
+Proxies from the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY) are honoured
+(`policy_mounts`). The proxy is trusted like a URL the user wrote. A request sent through
+it is checked before sending, by resolving its host here: an untrusted host that resolves
+only to internal addresses, or does not resolve here at all, is refused. The proxy
+connects by itself, so that check cannot pin the address it will use: a proxied request
+is as safe as the proxy's own view of DNS (the one gap a direct connection does not have).
 """
 
 from __future__ import annotations
@@ -97,6 +104,20 @@ class NetPolicy:
         )
 
 
+    def check_target(self, host: str, port: int) -> None:
+        """For a request sent through a proxy (which connects for us): raise `BlockedAddress`
+        when `host`:`port` is not trusted and resolves here to internal addresses only, or
+        does not resolve here at all (then it cannot be checked)."""
+        try:
+            self.connect_address(host, port)
+        except httpcore.ConnectError as exc:
+            raise BlockedAddress(
+                f"refused: {exc}; a link or redirect from fetched content is sent to the proxy only once its"
+                " name resolves here to a public address (allow_private_addresses = true or --allow-private-addresses"
+                " sends it unchecked)"
+            ) from None
+
+
 class PolicyBackend(httpcore.SyncBackend):
     """httpcore's network backend, connecting only where `policy` allows (see the module doc)."""
 
@@ -112,10 +133,51 @@ class PolicyBackend(httpcore.SyncBackend):
 
 def policy_transport(policy: NetPolicy, **kwargs) -> httpx.HTTPTransport:
     """An httpx transport whose every connection (first request and each redirect hop) goes
-    through `policy`. Environment proxies are not used with it: the policy checks the
-    address it connects to, and a proxy would hide the real one."""
+    through `policy`: the direct one; `policy_mounts` gives those for proxies."""
     transport = httpx.HTTPTransport(**kwargs)
     # httpx does not expose httpcore's network_backend; the pool reads this attribute
     # for every new connection (httpcore 1.0). tests/tasks/test_netpolicy.py fails if it stops working.
     transport._pool._network_backend = PolicyBackend(policy)
     return transport
+
+
+class ProxiedTransport(httpx.BaseTransport):
+    """Sends requests through the proxy at `proxy_url`, each one (first request and every
+    redirect hop) checked by `policy.check_target` first. The proxy itself is trusted like
+    a URL the user wrote: the user configured it."""
+
+    def __init__(self, policy: NetPolicy, proxy_url: str, **kwargs) -> None:
+        self.policy = policy
+        self.proxy_url = proxy_url
+        try:
+            self.inner: httpx.BaseTransport | None = httpx.HTTPTransport(proxy=proxy_url, **kwargs)
+            self.unusable = None
+        except (ImportError, ValueError) as exc:  # e.g. socks5:// without the socksio package
+            self.inner, self.unusable = None, f"{type(exc).__name__}: {exc}"
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.inner is None:
+            raise httpx.UnsupportedProtocol(f"the proxy {self.proxy_url} cannot be used: {self.unusable}", request=request)
+        self.policy.check_target(request.url.host, request.url.port or DEFAULT_PORTS.get(request.url.scheme, 80))
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        if self.inner is not None:
+            self.inner.close()
+
+
+def policy_mounts(policy: NetPolicy, **kwargs) -> dict[str, httpx.BaseTransport]:
+    """httpx mounts honouring the proxy environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
+    NO_PROXY, read as httpx reads them) under `policy`: a proxied request's target host is
+    checked by name resolution before it is sent (`ProxiedTransport`); a host NO_PROXY
+    names is connected to directly, checked at connect time as without a proxy.
+
+    The check of a proxied request cannot pin the address the proxy will connect to: a
+    name that resolves to a public address here and an internal one at the proxy (DNS
+    rebinding, split-horizon DNS) gets through. Without a proxy there is no such gap."""
+    from httpx._utils import get_environment_proxies  # what httpx's own trust_env reads
+
+    return {
+        pattern: policy_transport(policy, **kwargs) if proxy_url is None else ProxiedTransport(policy, proxy_url, **kwargs)
+        for pattern, proxy_url in get_environment_proxies().items()
+    }

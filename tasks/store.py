@@ -470,7 +470,8 @@ def pending_runs_path(db_path: str | Path) -> Path:
 
 
 def write_run(db_path: str | Path, row: dict, timeout_s: float = 120.0) -> bool:
-    """Insert or replace the `runs` row of a flow run (written last, when the run ends).
+    """Insert or replace the `runs` row of a flow run (written RUNNING when it starts, and
+    replaced when it ends; see flows/crashed_runs.py).
 
     When the database cannot be written (another process holds it past `timeout_s`, the
     disk is full), the row is appended to `pending_runs_path(db_path)` instead and stored
@@ -481,7 +482,7 @@ def write_run(db_path: str | Path, row: dict, timeout_s: float = 120.0) -> bool:
         with connect(db_path, timeout_s=timeout_s) as con:
             _insert_run(con, row)
         return True
-    except (StorageError, duckdb.CatalogException) as exc:  # Catalog: no runs table yet (migration never ran)
+    except (StorageError, duckdb.CatalogException, duckdb.BinderException) as exc:  # no runs table or columns yet (migration never ran)
         line = json.dumps(row, default=str, ensure_ascii=False)
         with pending_runs_path(db_path).open("a", encoding="utf-8") as fh:
             fh.write(line + "\n")
@@ -510,9 +511,30 @@ def _flush_pending_runs(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> 
             row = json.loads(line)
         except json.JSONDecodeError:  # a line cut short by a kill: nothing to recover
             continue
-        if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [row["run_id"]]).fetchall():
+        # A RUNNING row is the run's start-up mark (flows/crashed_runs.py): its end row wins.
+        if not con.execute("SELECT 1 FROM runs WHERE run_id = ? AND status <> 'RUNNING'", [row["run_id"]]).fetchall():
             _insert_run(con, row)
     path.unlink()
+
+
+def running_runs(db_path: str | Path, timeout_s: float = 120.0) -> list[dict]:
+    """Return the `runs` rows still RUNNING (run_id, started_at, host, pid, process_started):
+    runs going on now, or killed before they could write their end (flows/crashed_runs.py)."""
+    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
+        cursor = con.execute("SELECT run_id, started_at, host, pid, process_started FROM runs WHERE status = 'RUNNING'")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def mark_run_crashed(db_path: str | Path, run_id: str, reason: str, timeout_s: float = 120.0) -> bool:
+    """Write a RUNNING `runs` row as CRASHED with `reason` (finished_at: now); True when a
+    row changed (False when its run ended meanwhile and wrote its own status)."""
+    with connect(db_path, timeout_s=timeout_s) as con:
+        changed = con.execute(
+            "UPDATE runs SET status = 'CRASHED', error = ?, finished_at = now() WHERE run_id = ? AND status = 'RUNNING' RETURNING run_id",
+            [reason, run_id],
+        ).fetchall()
+    return bool(changed)
 
 
 def run_summary(db_path: str | Path, run_id: str, timeout_s: float = 120.0) -> list[tuple[str, str, int]]:

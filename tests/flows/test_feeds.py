@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from newsetl.flows.pipeline import pipeline
-from newsetl.tasks.fetch import fetch_sources
+from newsetl.tasks.feeds import fetch_sources
 
 PAGE = (
     "<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>"

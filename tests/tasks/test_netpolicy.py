@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from newsetl.tasks.fetch import fetch_sources
+from newsetl.tasks.feeds import fetch_sources
 from newsetl.tasks.netpolicy import BlockedAddress, NetPolicy, address_kind
 
 SECRET = "root password is hunter2"
