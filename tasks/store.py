@@ -232,12 +232,12 @@ def dedup_neighbours(
     min_shared_terms: int = 2,
     timeout_s: float = 120.0,
     entity_kinds: tuple[str, ...] = (),
-    name_key=lambda canonical: canonical,
+    name_key=lambda canonical, entity_id=None: entity_id or canonical,
 ) -> StoredNeighbours:
     """Fetch from storage what dedup needs for a batch: exact-hash matches, LSH candidates, and
     the stored articles of the time window that share most of each batch article's top
     terms (`story_terms`: doc_id -> terms), `per_article` of them per batch article, each
-    with its entity names of `entity_kinds` (as keys by `name_key`) and its story's time span."""
+    with its entity names of `entity_kinds` (as keys by `name_key(canonical, entity_id)`) and its story's time span."""
     ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
     keys = pa.table({"band": pa.array([b for b, _ in band_keys], pa.int16()), "key": pa.array([k for _, k in band_keys], pa.int64())})
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
@@ -265,7 +265,7 @@ def dedup_neighbours(
         copy_candidates[doc_id] = Neighbour(doc_id, group, story, text, lang, seen, story_first=first, story_last=last)
         candidate_keys.setdefault((band, key), set()).add(doc_id)
     story_pool = [
-        Neighbour(d, g, s, t, lang, seen, tuple(name_key(n) for n in names), first, last)
+        Neighbour(d, g, s, t, lang, seen, tuple(name_key(*n) for n in names), first, last)
         for d, g, s, t, lang, seen, names, first, last in pool
     ]
     return StoredNeighbours(by_hash, copy_candidates, candidate_keys, story_pool)

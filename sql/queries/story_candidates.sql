@@ -3,8 +3,9 @@
 -- $min_shared). batch_terms(doc_id, term) holds each batch article's top terms.
 -- With each: its entity names of the kinds in $kinds (one per mention, for the name
 -- similarity) and the time span of its whole story (first and last member seen), so the
--- story's window stays anchored on its first article. When entities get an `entity_id`
--- (NER issue), select coalesce(entity_id, canonical) here and in tasks/dedup.py name_counts.
+-- story's window stays anchored on its first article. Each name comes as [canonical,
+-- entity_id], so the stored side keys it exactly as tasks/dedup.py name_counts keys the batch
+-- (the entity id when there is one: Kyiv/Kiew/Київ are one place).
 WITH shared AS (
     SELECT b.doc_id AS batch_doc, t.doc_id, count(*) AS shared
     FROM batch_terms AS b
@@ -19,7 +20,7 @@ WITH shared AS (
     WHERE a.is_article AND coalesce(a.published_at, a.fetched_at) BETWEEN $since AND $until
     QUALIFY row_number() OVER (PARTITION BY s.batch_doc ORDER BY s.shared DESC, s.doc_id) <= $per_article
 ), names AS (
-    SELECT doc_id, list(canonical ORDER BY start_char, canonical) AS names
+    SELECT doc_id, list([canonical, entity_id] ORDER BY start_char, canonical) AS names
     FROM entities
     WHERE doc_id IN (SELECT doc_id FROM ranked) AND kind IN (SELECT unnest($kinds))
     GROUP BY doc_id

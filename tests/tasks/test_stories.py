@@ -140,6 +140,26 @@ def test_stored_stories_come_back_with_their_names_and_span_and_never_exceed_the
     assert d0.story_first == T0 and d0.story_last >= T0 + timedelta(days=4)
 
 
+def test_stored_names_are_keyed_like_the_batch_names_by_entity_id(tmp_path):
+    """A stored article's names come back under the keys the batch uses: the entity id when
+    NER gives one (Kiew in a stored German report is the Kyiv of a new English one)."""
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    stored = quake("de1", "Kiew", "Ana Ruiz", when=T0)
+    stored = replace(stored, entities=tuple(
+        replace(e, entity_id="geonames:703448" if e.kind == "place" else None) for e in stored.entities
+    ))
+    _write(db, dedup_against_store([stored], str(db)))
+    neighbours = store.dedup_neighbours(
+        db, ["q"], [], [], (T0, T0), 14, {"q": ["kiew", "earthquake", "ruiz"]},
+        entity_kinds=("place", "person"), name_key=name_key,
+    )
+    (n,) = [n for n in neighbours.story_pool if n.doc_id == "de1"]
+    assert set(n.name_keys) == set(name_counts([e for e in stored.entities if e.kind in ("place", "person")]))
+    assert name_key("Kyiv", "geonames:703448") in n.name_keys and "@kiew" not in n.name_keys
+    assert "@ana ruiz" in n.name_keys  # no id: the canonical name, folded as for the batch
+
+
 def test_story_summary_headline_is_a_real_headline_and_latest_stories_come_first(tmp_path):
     db = tmp_path / "news.duckdb"
     store.migrate(db)
