@@ -28,7 +28,6 @@ also the share of pages with F1 >= 0.9. Macro = mean over sets (seeds left out: 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import pickle
 import re
@@ -41,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from train_line_model import TREE_PARAMS, CACHE, DEFAULT_ROOT, code_hash, SHIPPED_SETS, load_set, prepared_set, set_metadata, train  # noqa: E402
+from train_line_model import CACHE, DEFAULT_ROOT, SHIPPED_SETS, SEGMENT, load_set, model_key, prepared_set, set_metadata, train  # noqa: E402
 
 from newsetl.tasks.cleanup.line_decision import (  # noqa: E402
     HTML_BAND, TEXT_BAND, decide_by_probabilities, html_result_from_decisions, result_from_decisions,
@@ -120,7 +119,8 @@ def newsetl_output(item: dict, model, keep_above: float | None = None, drop_belo
         return item["rules"].body
     key = (item["id"], item["page"].contexts is not None, id(model))
     if key not in _PROBABILITIES:  # one scoring per page and model, whatever the band
-        _PROBABILITIES[key] = model.probabilities(line_features(item["page"]))
+        # item["X"] is line_features(item["page"]), computed by the same code (the cache's key)
+        _PROBABILITIES[key] = model.probabilities(item["X"]) if len(item["X"]) else model.probabilities(line_features(item["page"]))
     keep = decide_by_probabilities(item["page"], _PROBABILITIES[key], keep_above, drop_below)
     assemble = html_result_from_decisions if item["page"].contexts is not None else result_from_decisions
     return assemble(item["page"], keep, item["rules"]).body
@@ -163,11 +163,11 @@ def main() -> None:
             items = [it for n in others for mode in ("text", "html") if (args.root / n / mode).exists()
                      for it in prepared_set(args.root / n, mode, limit=args.limit)]
             started = time.perf_counter()
-            path = CACHE / f"loso-{held}-{args.limit or 'all'}-{code_hash()}-{hashlib.sha1(str(TREE_PARAMS).encode()).hexdigest()[:6]}.json"
+            path = CACHE / f"loso-{held}-{args.limit or 'all'}-{model_key()}.json"
             if path.exists():
                 loso[held] = from_json(json.loads(path.read_text(encoding="utf-8")))
             else:
-                loso[held] = train(items, {"training_sets": set_metadata(args.root, others)})
+                loso[held] = train(items, {"training_sets": set_metadata(args.root, others)}, segment=SEGMENT)
                 path.write_text(json.dumps(loso[held].to_json()), encoding="utf-8")
             print(f"# LOSO model without {held}: {len(items)} pages, {time.perf_counter() - started:.0f} s", file=sys.stderr)
 

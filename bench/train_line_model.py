@@ -68,6 +68,8 @@ TREE_PARAMS = dict(max_iter=60, learning_rate=0.1, max_leaf_nodes=15, min_sample
 # Training reads at most this many lines of a page (a seeded sample), to train in minutes
 # on a shared machine.
 MAX_LINES_PER_PAGE = 40
+# Whether the shipped model has segment trees on top of the line trees (see `train`).
+SEGMENT = False
 # The segment trees learn from line-tree probabilities of pages the line trees did not see:
 # this many folds of pages.
 SEGMENT_FOLDS = 3
@@ -123,21 +125,31 @@ def labels(lines: list[str], truth: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array(y, dtype=bool), np.array(n, dtype=np.float32)
 
 
-def code_hash() -> str:
-    """Hash of the code that computes features: a cache is valid only for the same code."""
+def code_hash(mode: str = "html") -> str:
+    """Hash of the code that computes a mode's features: a cache is valid only for the same
+    code (text mode does not read html_mode.py, so an HTML-only change keeps the text cache)."""
     files = sorted((REPO / "tasks" / "cleanup").glob("*.py")) + [REPO / "tasks" / n for n in ("html_text.py", "chrome_phrases.py", "language.py")]
+    skip = {"__init__.py", "line_model.py", "line_decision.py", "prefect_tasks.py", "batch.py"}
+    if mode == "text":
+        skip.add("html_mode.py")
     digest = hashlib.sha1()
     for f in files:
-        if f.name not in ("__init__.py", "line_model.py", "line_decision.py", "prefect_tasks.py", "batch.py"):
+        if f.name not in skip:
             digest.update(f.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def model_key() -> str:
+    """Key of a model trained now: both modes' feature code and the training settings."""
+    settings = f"{TREE_PARAMS}|{MAX_LINES_PER_PAGE}|{SEGMENT}|{BODY_SHARE}"
+    return f"{code_hash('text')}-{code_hash('html')}-{hashlib.sha1(settings.encode()).hexdigest()[:6]}"
 
 
 def prepared_set(folder: Path, mode: str, pages: list[dict] | None = None, limit: int | None = None) -> list[dict]:
     """All pages of a set in one mode, prepared and labelled (cached on disk under /tmp)."""
     pages = pages if pages is not None else load_set(folder)
     have = [p for p in pages if mode in p][:limit]
-    path = CACHE / f"{folder.name}-{mode}-{limit or 'all'}-{code_hash()}.pkl"
+    path = CACHE / f"{folder.name}-{mode}-{limit or 'all'}-{code_hash(mode)}.pkl"
     if path.exists():
         return pickle.loads(path.read_bytes())
     out = []
@@ -225,7 +237,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--sets", nargs="*", default=list(SHIPPED_SETS))
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--segment", action="store_true", help="also fit the segment trees (not evaluated yet)")
+    parser.add_argument("--segment", action=argparse.BooleanOptionalAction, default=SEGMENT, help="also fit the segment trees")
     args = parser.parse_args()
     items = []
     for name in args.sets:
@@ -233,6 +245,7 @@ def main() -> None:
             items.extend(prepared_set(args.root / name, mode))
     metadata = {
         "trained_by": "bench/train_line_model.py", "seed": SEED, "trees": TREE_PARAMS, "body_share": BODY_SHARE,
+        "segment": args.segment, "max_lines_per_page": MAX_LINES_PER_PAGE,
         "training_sets": set_metadata(args.root, args.sets),
         "licence_note": (
             "Trained on the dev sets listed, whose licences allow a derived file (MIT, Apache-2.0, CC-BY-4.0: "

@@ -21,8 +21,14 @@ from newsetl.tasks.html_text import html_blocks
 from newsetl.tasks.language import normalise_line, words
 from newsetl.tasks.records import RemovedLine
 
-# HTML mode: favor_precision extraction shorter than this falls back to default settings.
+# HTML mode: an extraction (after the rules) shorter than this is "found next to nothing":
+# the text-mode classifier reads the whole page instead.
 MIN_EXTRACTED_WORDS = 30
+# trafilatura's default settings, not favor_precision: on the 7 dev sets favor_precision is
+# lower on 6 (README of ../shared/bench: wcxb-dev 0.783 vs 0.836, googletrends2017 0.844 vs
+# 0.860, cleaneval 0.867 vs 0.877) and higher only on scrapinghub (0.964 vs 0.960); the
+# line model then trims what the wider extraction lets in.
+FAVOR_PRECISION = False
 # HTML mode: the text-mode body continues the extraction when it holds this share of the
 # extractor's lines and goes on after them for this many times the extraction's words
 # (scrapinghub: pages the extractor cut short at an inline box).
@@ -97,16 +103,13 @@ def clean_html_rules(
     """Extract the main text of an HTML page, then drop the chrome lines left in it; return
     the result and the extractor's text.
 
-    trafilatura (favor_precision, the default settings when that finds nothing) gives the
-    main text, from which only lines that are chrome by their wording are dropped; when
+    trafilatura (FAVOR_PRECISION) gives the main text, from which only lines that are chrome by their wording are dropped; when
     the extractor stopped early, the text-mode classifier (`page_rules`, over
     `page_lines`) supplies the rest (see `_continuation`), and when it found nothing, all
     of it. Page blocks left out are returned as removed lines ("not_main_content"),
     numbered by their position in the flattened page.
     """
-    doc = _extract(html, url, favor_precision=True)
-    if doc is None or len(words(doc.text or "")) < MIN_EXTRACTED_WORDS:
-        doc = _extract(html, url, favor_precision=False) or doc
+    doc = _extract(html, url, favor_precision=FAVOR_PRECISION)
     headline = title or (doc.title if doc else None)
     extracted = (doc.text or "") if doc else ""
     text = f"{headline}\n\n{extracted}" if headline else extracted
