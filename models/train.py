@@ -106,6 +106,50 @@ def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
+# UD Portuguese (Bosque) splits contractions into their parts ("do" -> "de o", "na" -> "em a");
+# real text, and the tokenizer at run time, see the contracted word. Joined back so that the
+# words before and inside names ("do Porto", "na Câmara") look as they do in news.
+PT_CONTRACTIONS = {
+    ("de", "o"): "do", ("de", "a"): "da", ("de", "os"): "dos", ("de", "as"): "das",
+    ("em", "o"): "no", ("em", "a"): "na", ("em", "os"): "nos", ("em", "as"): "nas",
+    ("a", "o"): "ao", ("a", "os"): "aos", ("a", "a"): "à", ("a", "as"): "às",
+    ("por", "o"): "pelo", ("por", "a"): "pela", ("por", "os"): "pelos", ("por", "as"): "pelas",
+    ("de", "este"): "deste", ("de", "esta"): "desta", ("de", "estes"): "destes", ("de", "estas"): "destas",
+    ("em", "este"): "neste", ("em", "esta"): "nesta", ("em", "estes"): "nestes", ("em", "estas"): "nestas",
+    ("de", "esse"): "desse", ("de", "essa"): "dessa", ("em", "esse"): "nesse", ("em", "essa"): "nessa",
+    ("de", "aquele"): "daquele", ("de", "aquela"): "daquela", ("em", "aquele"): "naquele",
+    ("em", "aquela"): "naquela", ("a", "aquele"): "àquele", ("a", "aquela"): "àquela",
+    ("de", "isso"): "disso", ("de", "isto"): "disto", ("em", "isso"): "nisso", ("em", "isto"): "nisto",
+    ("de", "ele"): "dele", ("de", "ela"): "dela", ("de", "eles"): "deles", ("de", "elas"): "delas",
+    ("em", "ele"): "nele", ("em", "ela"): "nela",
+}
+JOIN_CONTRACTIONS_IN = {"uner-pt-bosque"}
+
+
+def join_contractions(sentence: dict) -> dict:
+    """Join UD-split Portuguese contractions ("de o" -> "do") where both parts carry the same
+    tag (both outside, or both inside one name); keep the word's capitalisation."""
+    tokens, tags = sentence["tokens"], sentence["tags"]
+    out_tokens, out_tags, i = [], [], 0
+    while i < len(tokens):
+        if i + 1 < len(tokens):
+            joined = PT_CONTRACTIONS.get((tokens[i].lower(), tokens[i + 1].lower()))
+            same_tag = tags[i] == tags[i + 1] == "O" or (tags[i] == tags[i + 1] and tags[i].startswith("I-"))
+            if joined and same_tag:
+                if tokens[i].isupper() and len(tokens[i]) > 1:
+                    joined = joined.upper()
+                elif tokens[i][:1].isupper():
+                    joined = joined[:1].upper() + joined[1:]
+                out_tokens.append(joined)
+                out_tags.append(tags[i])
+                i += 2
+                continue
+        out_tokens.append(tokens[i])
+        out_tags.append(tags[i])
+        i += 1
+    return {**sentence, "tokens": out_tokens, "tags": out_tags}
+
+
 def make_doc(vocab, sentences: list[dict]):
     """Build a spaCy Doc (words joined by spaces, sentences by newlines) with PER/LOC/ORG entities
     and MISC marked missing."""
@@ -169,7 +213,8 @@ def prepare(lang: str, data: Path, work: Path, recipe: list[tuple[str, str, int]
         wanted.setdefault(file_lang, {})[source] = repeat
     train_docs, counts = [], {}
     for file_lang, repeats in wanted.items():
-        sents = [s for s in read_jsonl(data / "train" / f"{file_lang}.jsonl.gz") if s["source"] in repeats]
+        sents = [join_contractions(s) if s["source"] in JOIN_CONTRACTIONS_IN else s
+                 for s in read_jsonl(data / "train" / f"{file_lang}.jsonl.gz") if s["source"] in repeats]
         for s in sents:
             counts[s["source"]] = counts.get(s["source"], 0) + 1
         for source, repeat in repeats.items():

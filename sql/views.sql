@@ -72,16 +72,34 @@ ORDER BY articles DESC, last_seen DESC, mentions DESC;
 -- What is in the news: names only (people, organisations, places, other names: events,
 -- works, products, nationalities), never dates, times, numbers, money or ordinals. A name
 -- has a letter and two characters at least (table rules and stray symbols are not names).
+-- One row per entity: mentions that share an entity_id (spelling variants and languages:
+-- Zelensky, Zelenskyy, Selenskyj) count together, under the name used most often; the kind
+-- is the one most of its mentions were given, so a model's occasional slip (a person
+-- tagged as an organisation in one sentence) does not make a second, wrong row.
 CREATE OR REPLACE VIEW what_is_in_the_news AS
-SELECT e.canonical AS name, e.kind,
-       count(DISTINCT e.doc_id) AS articles,
+WITH named AS (
+    SELECT coalesce(e.entity_id, 'name:' || e.canonical) AS entity, e.canonical, e.kind,
+           e.doc_id, a.source, coalesce(a.published_at, a.fetched_at) AS seen
+    FROM entities e JOIN articles a USING (doc_id)
+    WHERE a.is_article AND e.kind IN ('person', 'organisation', 'place', 'other')
+      AND length(e.canonical) >= 2 AND regexp_matches(e.canonical, '\p{L}')
+), kind_votes AS (
+    SELECT entity, kind, count(*) AS n FROM named GROUP BY entity, kind
+), name_votes AS (
+    SELECT entity, canonical, count(*) AS n, max(seen) AS seen FROM named GROUP BY entity, canonical
+), voted AS (
+    SELECT k.entity, k.kind, n.canonical AS name
+    FROM (SELECT entity, first(kind ORDER BY n DESC, kind) AS kind FROM kind_votes GROUP BY entity) k
+    JOIN (SELECT entity, first(canonical ORDER BY n DESC, seen DESC, canonical) AS canonical
+          FROM name_votes GROUP BY entity) n USING (entity)
+)
+SELECT v.name, v.kind,
+       count(DISTINCT m.doc_id) AS articles,
        count(*) AS mentions,
-       count(DISTINCT a.source) AS sources,
-       max(coalesce(a.published_at, a.fetched_at)) AS last_seen
-FROM entities e JOIN articles a USING (doc_id)
-WHERE a.is_article AND e.kind IN ('person', 'organisation', 'place', 'other')
-  AND length(e.canonical) >= 2 AND regexp_matches(e.canonical, '\p{L}')
-GROUP BY e.canonical, e.kind
+       count(DISTINCT m.source) AS sources,
+       max(m.seen) AS last_seen
+FROM named m JOIN voted v USING (entity)
+GROUP BY m.entity, v.name, v.kind
 ORDER BY articles DESC, last_seen DESC, mentions DESC;
 
 -- Who is in the news: the people of what_is_in_the_news.

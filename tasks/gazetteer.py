@@ -90,8 +90,10 @@ def place_index() -> dict[str, int]:
     """Return {lowercased place name -> GeoNames id} from countries (GeoNames + CLDR names in
     COUNTRY_NAME_LANGUAGES), US states, and every GeoNames city's name and alternate names.
 
-    Where a name is shared, the earlier tier wins (countries, then states, then city main
-    names, then alternate names), and within a tier the more populous place.
+    Where a name is shared, the earlier tier wins (countries, then capital cities, then US
+    states, then city main names, then alternate names), and within a tier the more populous
+    place. Capitals come before states because news means the seat of government: a bare
+    "Washington" is the capital far more often than the state.
     """
     from babel import Locale
 
@@ -112,9 +114,13 @@ def place_index() -> dict[str, int]:
         for iso, geonameid in by_iso.items():
             if iso in territories:
                 add(territories[iso], geonameid)
+    cities = sorted(gc.get_cities().values(), key=lambda c: -int(c.get("population") or 0))
+    capitals = {(c["iso"], c["capital"]) for c in countries if c.get("capital")}
+    for c in cities:
+        if (c.get("countrycode"), c["name"]) in capitals:
+            add(c["name"], int(c["geonameid"]))
     for s in gc.get_us_states().values():
         add(s["name"], int(s["geonameid"]))
-    cities = sorted(gc.get_cities().values(), key=lambda c: -int(c.get("population") or 0))
     for c in cities:
         add(c["name"], int(c["geonameid"]))
     for c in cities:

@@ -159,3 +159,17 @@ def test_russian_is_served_by_natasha_with_the_same_labels():
     assert article.ner_model.startswith("natasha")
     assert {("Владимир Путин", "person"), ("Газпром", "organisation")} <= {(e.canonical, e.kind) for e in article.entities}
     assert article.entities[0].entity_id == entity_id("Россия", "place", "ru")  # "России" is Russia, inflected
+
+
+def test_a_name_keeps_one_label_within_an_article():
+    from newsetl.tasks.entities import consistent_labels
+
+    mentions = [("Ilse Varenkamp", "PER"), ("Varenkamp", "LOC"), ("Ilse Varenkamp", "PER"),
+                ("Ostrava", "LOC"), ("Ostrava", "LOC"), ("Ostrava", "ORG"), ("Kessler", "ORG"), ("Kessler", "LOC"),
+                ("last Tuesday", "DATE")]
+    assert consistent_labels(mentions) == [
+        "PER", "PER", "PER",   # two votes of the full name against one make the surname a person
+        "LOC", "LOC", "LOC",   # the majority label wins
+        "ORG", "LOC",          # a tie keeps each mention's own label
+        "DATE",                # dates and numbers are never relabelled
+    ]

@@ -37,3 +37,11 @@ def test_different_people_and_kinds_stay_apart():
 
 def test_an_unknown_place_gets_a_name_key():
     assert entity_id("Nowhereville Flats", "place") == "place:" + name_key("Nowhereville Flats")
+
+
+def test_a_capital_wins_over_a_state_of_the_same_name():
+    # news means the seat of government: "Washington" is the capital the articles call
+    # "Washington DC", not the state; a country still wins over anything else ("Georgia")
+    assert entity_id("Washington", "place", "en") == entity_id("Washington DC", "place", "en")
+    assert entity_id("Washington", "place", "en") == entity_id("Вашингтон", "place", "ru")
+    assert entity_id("Georgia", "place", "en") == entity_id("Грузия", "place", "ru")

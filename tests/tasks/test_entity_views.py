@@ -1,0 +1,52 @@
+"""The analyst's name views count an entity once: spelling variants that share an entity_id
+meet, and a model's occasional wrong label does not make a second row of the wrong kind."""
+
+from datetime import datetime, timezone
+
+import duckdb
+
+from newsetl.tasks.store import migrate
+
+
+def _db_with_mentions(tmp_path, mentions):
+    """A migrated database with one content article per distinct doc_id of `mentions`
+    ((doc_id, text, canonical, kind, entity_id) tuples)."""
+    db = tmp_path / "news.duckdb"
+    migrate(db)
+    when = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    with duckdb.connect(str(db)) as con:
+        for i, doc in enumerate(sorted({m[0] for m in mentions})):
+            con.execute("INSERT INTO articles (doc_id, source_uri, source, is_article, fetched_at) VALUES (?, ?, ?, true, ?)",
+                        [doc, f"file:///{doc}.txt", f"site{i % 2}", when])
+        for doc, text, canonical, kind, entity_id in mentions:
+            con.execute("INSERT INTO entities (doc_id, text, label, start_char, end_char, canonical, kind, entity_id) "
+                        "VALUES (?, ?, ?, 0, ?, ?, ?, ?)", [doc, text, kind.upper(), len(text), canonical, kind, entity_id])
+    return db
+
+
+def test_a_rare_wrong_label_does_not_make_a_person_an_organisation(tmp_path):
+    db = _db_with_mentions(tmp_path, [
+        ("a1", "Ana Lindqvist", "Ana Lindqvist", "person", "person:analindqvist"),
+        ("a2", "Ana Lindqvist", "Ana Lindqvist", "person", "person:analindqvist"),
+        ("a3", "Ana Lindqvist", "Ana Lindqvist", "organisation", "person:analindqvist"),
+    ])
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT name, kind, articles FROM what_is_in_the_news").fetchall()
+        people = con.execute("SELECT name, articles FROM who_is_in_the_news").fetchall()
+    assert rows == [("Ana Lindqvist", "person", 3)]
+    assert people == [("Ana Lindqvist", 3)]
+
+
+def test_spelling_variants_sharing_an_id_are_counted_together_under_the_commonest_name(tmp_path):
+    db = _db_with_mentions(tmp_path, [
+        ("b1", "Zelensky", "Zelensky", "person", "person:zelenski"),
+        ("b2", "Zelenskyy", "Zelenskyy", "person", "person:zelenski"),
+        ("b3", "Zelenskyy", "Zelenskyy", "person", "person:zelenski"),
+        ("b4", "Selenskyj", "Selenskyj", "person", "person:zelenski"),
+        ("b4", "Marta Oyelaran", "Marta Oyelaran", "person", None),
+    ])
+    with duckdb.connect(str(db), read_only=True) as con:
+        people = con.execute("SELECT name, articles, mentions FROM who_is_in_the_news").fetchall()
+    assert people[0] == ("Zelenskyy", 4, 4)
+    # a mention without an id (stored before ids existed) still counts, by its name
+    assert ("Marta Oyelaran", 1, 1) in people and len(people) == 2
