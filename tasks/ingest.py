@@ -22,6 +22,7 @@ import gzip
 import io
 import json
 import sys
+import time
 import tomllib
 import zlib
 from collections.abc import Iterable, Iterator
@@ -33,7 +34,7 @@ from charset_normalizer import from_bytes
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from newsetl.tasks import store
+from newsetl.tasks import stage_times, store
 from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
 from newsetl.tasks.sanitize import printable_path, sane_date, valid_text
 from newsetl.tasks.settings import Settings
@@ -637,6 +638,7 @@ def ingest_task(
     are read again whatever their state. Returns (new or changed articles, quarantined inputs, number
     of unchanged articles and files, input states to remember once the articles are stored).
     """
+    started = time.perf_counter()
     db, lock = settings.db_path, settings.db_lock_timeout_s
     urls = [u for u in units if is_url(u.path)]
     files = [u for u in units if not is_url(u.path) and u.path != STDIN]
@@ -663,4 +665,5 @@ def ingest_task(
         "read %d inputs (%d files unchanged, not read): %d articles, %d new or changed, %d unchanged, %d quarantined",
         len(units), len(skipped), len(articles), len(fresh), unchanged, len(bad),
     )
+    stage_times.add("ingest", time.perf_counter() - started)
     return fresh, bad, unchanged, states

@@ -20,6 +20,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from spacy.util import get_lang_class
 
+from newsetl.tasks import stage_times
 from newsetl.tasks.html_text import html_to_lines
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.records import Article, StageOutput
@@ -121,7 +122,8 @@ def line_language_votes(text: str) -> dict[str, int]:
 def detect_language_task(articles: list[Article]) -> StageOutput:
     """Prefect task: `detect_languages` over one batch, failures quarantined."""
     started = time.perf_counter()
-    done, failed = isolate_failures(detect_languages, articles, "language")
+    with stage_times.timed("language"):
+        done, failed = isolate_failures(detect_languages, articles, "language")
     counts = Counter(a.language for a in done)
     get_run_logger().info(
         "languages of %d articles in %.1f s: %s", len(done), time.perf_counter() - started, dict(counts.most_common())

@@ -26,6 +26,7 @@ import pyarrow as pa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from newsetl.tasks import stage_times
 from newsetl.tasks.records import (
     Article, Decision, DedupResult, Entity, InputState, Neighbour, Quarantined, RemovedLine, StoredNeighbours,
 )
@@ -674,7 +675,8 @@ _IO_TASK = {
 @task(name="prepare-database", **_IO_TASK)
 def migrate_task(db_path: str, lock_timeout_s: float = 120.0) -> list[str]:
     """Prefect task: `migrate`, logging the migrations applied."""
-    applied = migrate(db_path, lock_timeout_s)
+    with stage_times.timed("write"):
+        applied = migrate(db_path, lock_timeout_s)
     get_run_logger().info("database %s ready; migrations applied now: %s", db_path, applied or "none")
     return applied
 
@@ -683,10 +685,11 @@ def migrate_task(db_path: str, lock_timeout_s: float = 120.0) -> list[str]:
 def write_batch_task(db_path: str, run_id: str, result: DedupResult, lock_timeout_s: float = 120.0) -> int:
     """Prefect task: `write_batch` of a deduplicated batch, in one transaction."""
     started = time.monotonic()
-    written = write_batch(
-        db_path, run_id, result.articles, result.decisions, result.band_rows, lock_timeout_s,
-        result.story_term_rows, result.doc_terms,
-    )
+    with stage_times.timed("write"):
+        written = write_batch(
+            db_path, run_id, result.articles, result.decisions, result.band_rows, lock_timeout_s,
+            result.story_term_rows, result.doc_terms,
+        )
     get_run_logger().info("stored %d articles in %.2fs", written, time.monotonic() - started)
     return written
 
@@ -694,7 +697,8 @@ def write_batch_task(db_path: str, run_id: str, result: DedupResult, lock_timeou
 @task(name="remember-inputs", **_IO_TASK)
 def write_input_states_task(db_path: str, states: list[InputState], lock_timeout_s: float = 120.0) -> None:
     """Prefect task: `write_input_states`, after the articles of the batch are stored."""
-    write_input_states(db_path, states, lock_timeout_s)
+    with stage_times.timed("write"):
+        write_input_states(db_path, states, lock_timeout_s)
 
 
 @task(name="quarantine", **_IO_TASK)
@@ -703,4 +707,5 @@ def write_quarantine_task(db_path: str, run_id: str, items: list[Quarantined], l
     logger = get_run_logger()
     for item in items:
         logger.warning("quarantined %s at %s: %s", item.source_uri, item.stage, item.error)
-    return write_quarantine(db_path, run_id, items, lock_timeout_s)
+    with stage_times.timed("write"):
+        return write_quarantine(db_path, run_id, items, lock_timeout_s)
