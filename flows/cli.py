@@ -121,6 +121,8 @@ def run(
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
     _check_paths(paths)
     _check_runner(task_runner, workers, dask_address)
+    if _idle_run(paths, db, batch_size, full_refresh, retry_quarantined):
+        return
     _prefect_home_next_to(db)
     from newsetl.flows.pipeline import pipeline
     from newsetl.flows.progress import progress_bars
@@ -159,6 +161,26 @@ def run(
     if result.counts.quarantined:
         console.print(f"[yellow]{result.counts.quarantined} inputs were quarantined: newsetl sql \"SELECT * FROM open_quarantine\" --db {db}[/]")
         raise typer.Exit(EXIT_QUARANTINED)
+
+
+def _idle_run(paths: list[str], db: Path, batch_size: int, full_refresh: bool, retry_quarantined: bool) -> bool:
+    """The fast path (flows/idle_run.py): when every input is a file stored before and
+    unchanged, record the run and say so, without importing Prefect or spaCy; True when
+    it did. Exits 1 when the database cannot be opened, as the flow would."""
+    from newsetl.flows.idle_run import run_if_idle
+    from newsetl.tasks.store import StorageError
+
+    settings = Settings(db_path=db, batch_size=batch_size, full_refresh=full_refresh)
+    try:
+        idle = run_if_idle(list(paths), settings, retry_quarantined)
+    except StorageError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    if idle is None:
+        return False
+    console.print(f"nothing new: {idle.unchanged} input files unchanged since they were stored (run {idle.run_id}, no Prefect flow run)", soft_wrap=True)
+    console.print(f"[bold]0[/] new articles, {idle.unchanged} unchanged, 0 quarantined inputs → {db}")
+    return True
 
 
 @app.command()
