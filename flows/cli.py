@@ -124,6 +124,9 @@ def run(
     if _idle_run(paths, db, batch_size, full_refresh, retry_quarantined):
         return
     _prefect_home_next_to(db)
+    from newsetl.flows.early_server import start_early_server
+
+    server = start_early_server()  # boots while the imports below and the model load run
     from newsetl.flows.pipeline import pipeline
     from newsetl.flows.progress import progress_bars
     from newsetl.flows.summary import print_summary
@@ -133,7 +136,11 @@ def run(
 
     install_stop_handlers()
     try:
-        guard_temporary_server()
+        if server is not None:
+            if task_runner == "threads":  # other runners load in their workers
+                _warm_up()
+            server.wait_ready(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+        guard_temporary_server()  # when Prefect starts the server itself (an early one sets PREFECT_API_URL)
         with progress_bars(console):
             result = pipeline(
                 paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
@@ -161,6 +168,23 @@ def run(
     if result.counts.quarantined:
         console.print(f"[yellow]{result.counts.quarantined} inputs were quarantined: newsetl sql \"SELECT * FROM open_quarantine\" --db {db}[/]")
         raise typer.Exit(EXIT_QUARANTINED)
+
+
+def _warm_up() -> None:
+    """Do the stages' one-time loads while the temporary server starts (it boots in its own
+    process, on another core): the English NER model (English is what most runs read;
+    another language's model loads with its first article), the place gazetteer entity ids
+    use, langdetect's profiles. Each cost seconds in the first batch. A load that fails is
+    the flow's to report, with the article."""
+    from newsetl.tasks.gazetteer import place_geonameid
+    from newsetl.tasks.language import detect_language
+    from newsetl.tasks.models import load_ner
+
+    for load in (lambda: load_ner("en"), lambda: place_geonameid("London", "en"), lambda: detect_language("The council met on Monday.")):
+        try:
+            load()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def _idle_run(paths: list[str], db: Path, batch_size: int, full_refresh: bool, retry_quarantined: bool) -> bool:
