@@ -24,6 +24,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, runtime
 from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import opaque
 from prefect.states import Completed, State
 
 from newsetl.flows import progress
@@ -87,6 +88,10 @@ class RunResult:
     summary: list[tuple[str, str, int]]
 
 
+# Batches go to tasks wrapped in `opaque`: Prefect then resolves a future to its result
+# but does not walk every Article, entity and removed line of it looking for nested
+# futures (twice per task call); that walk cost ~2.7 s per call on a 200-article batch
+# on a busy machine, most of what the run spent outside its stages.
 @dataclass(frozen=True)
 class PendingBatch:
     """A batch whose CPU stages were submitted to the task runner, waiting to be stored."""
@@ -126,6 +131,10 @@ def pipeline(
     # (newsetl serve, prefect.yaml) can pick it per schedule like any other setting.
     runner_choice = RunnerChoice(task_runner, workers, dask_address)
     batches_in_flight = runner_choice.batches_in_flight
+    # `opaque` on the runner's tasks only with threads: prefect-dask hands the wrapper to
+    # the task as a plain tuple (measured: the dask runner failed); the flow's own tasks
+    # run in this process and always get it.
+    on_runner = opaque if runner_choice.kind == "threads" else (lambda value: value)
     settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh, allow_private_addresses=allow_private_addresses)
     db_path = str(settings.db_path)
     lock = settings.db_lock_timeout_s
@@ -140,7 +149,7 @@ def pipeline(
     def quarantine(items: list[Quarantined]) -> None:
         if items:
             counts.add_quarantined(items)
-            write_quarantine_task(db_path, run_id, items, lock)
+            write_quarantine_task(db_path, run_id, opaque(items), lock)
 
     def passed(stage: str, count: int, submitted: int) -> None:
         counts.passed[stage] += count
@@ -156,8 +165,8 @@ def pipeline(
         passed("entities", len(annotated.articles), batch.size)
         quarantine(annotated.quarantined)
         try:
-            deduped = [dedup_task(annotated.articles, db_path, settings.story_window_days, lock)]
-            counts.articles_new += write_batch_task(db_path, run_id, deduped[0], lock)
+            deduped = [dedup_task(opaque(annotated.articles), db_path, settings.story_window_days, lock)]
+            counts.articles_new += write_batch_task(db_path, run_id, opaque(deduped[0]), lock)
             passed("dedup", len(deduped[0].articles), batch.size)
         except StorageError:
             raise  # the database, not a record: every record would fail the same way
@@ -167,7 +176,7 @@ def pipeline(
         counts.entities += sum(len(a.entities) for d in deduped for a in d.articles)
         passed("stored", sum(len(d.articles) for d in deduped), batch.size)
         if batch.input_states:  # only once their articles are stored: a crash before must refetch
-            write_input_states_task(db_path, batch.input_states, lock)
+            write_input_states_task(db_path, opaque(batch.input_states), lock)
 
     def store_one_by_one(articles: list, submitted: int) -> list:
         """Dedup and write each article on its own, in order (each sees the ones stored
@@ -207,7 +216,7 @@ def pipeline(
             pending: deque[PendingBatch] = deque()
             for units_batch in batch_units(units, settings.batch_size):
                 counts.batches += 1
-                articles, bad, unchanged, input_states = ingest_task(units_batch, settings, retry)
+                articles, bad, unchanged, input_states = ingest_task(opaque(units_batch), settings, retry)
                 passed("inputs", len(units_batch), len(units_batch))
                 counts.articles_unchanged += unchanged
                 quarantine(bad)
@@ -219,20 +228,20 @@ def pipeline(
                     # In the flow, not on the runner: the source it settles (a URL's domain
                     # rather than the folder) is what the source history is read for.
                     submitted = len(batch)
-                    with_metadata = extract_metadata_task(batch)
+                    with_metadata = extract_metadata_task(opaque(batch))
                     quarantine(with_metadata.quarantined)
                     batch = with_metadata.articles
-                    history, page_keys = source_history_task(batch, db_path, lock)
-                    language = runner.submit(detect_language_task, {"articles": batch})
-                    cleaned = runner.submit(clean_task, {"detected": language, "history": history, "page_keys": page_keys})
-                    settled = runner.submit(settle_metadata_task, {"cleaned": cleaned})
-                    annotated = runner.submit(extract_entities_task, {"cleaned": settled, "batch_size": settings.ner_batch_size})
+                    history, page_keys = source_history_task(opaque(batch), db_path, lock)
+                    language = runner.submit(detect_language_task, {"articles": on_runner(batch)})
+                    cleaned = runner.submit(clean_task, {"detected": on_runner(language), "history": on_runner(history), "page_keys": on_runner(page_keys)})
+                    settled = runner.submit(settle_metadata_task, {"cleaned": on_runner(cleaned)})
+                    annotated = runner.submit(extract_entities_task, {"cleaned": on_runner(settled), "batch_size": settings.ner_batch_size})
                     last = index == len(batches) - 1
                     pending.append(PendingBatch(language, cleaned, annotated, submitted, input_states if last else []))
                     while len(pending) >= batches_in_flight:
                         store_oldest(pending)
                 if not batches and input_states:
-                    write_input_states_task(db_path, input_states, lock)
+                    write_input_states_task(db_path, opaque(input_states), lock)
             while pending:
                 store_oldest(pending)
         close_quarantine(db_path, run_id, version, sorted(retry), lock)
