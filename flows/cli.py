@@ -121,7 +121,12 @@ def run(
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
     _check_paths(paths)
     _check_runner(task_runner, workers, dask_address)
+    if _idle_run(paths, db, batch_size, full_refresh, retry_quarantined):
+        return
     _prefect_home_next_to(db)
+    from newsetl.flows.early_server import start_early_server
+
+    server = start_early_server()  # boots while the imports below and the model load run
     from newsetl.flows.pipeline import pipeline
     from newsetl.flows.progress import progress_bars
     from newsetl.flows.summary import print_summary
@@ -131,7 +136,11 @@ def run(
 
     install_stop_handlers()
     try:
-        guard_temporary_server()
+        if server is not None:
+            if task_runner == "threads":  # other runners load in their workers
+                _warm_up()
+            server.wait_ready(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+        guard_temporary_server()  # when Prefect starts the server itself (an early one sets PREFECT_API_URL)
         with progress_bars(console):
             result = pipeline(
                 paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
@@ -159,6 +168,43 @@ def run(
     if result.counts.quarantined:
         console.print(f"[yellow]{result.counts.quarantined} inputs were quarantined: newsetl sql \"SELECT * FROM open_quarantine\" --db {db}[/]")
         raise typer.Exit(EXIT_QUARANTINED)
+
+
+def _warm_up() -> None:
+    """Do the stages' one-time loads while the temporary server starts (it boots in its own
+    process, on another core): the English NER model (English is what most runs read;
+    another language's model loads with its first article), the place gazetteer entity ids
+    use, langdetect's profiles. Each cost seconds in the first batch. A load that fails is
+    the flow's to report, with the article."""
+    from newsetl.tasks.gazetteer import place_geonameid
+    from newsetl.tasks.language import detect_language
+    from newsetl.tasks.models import load_ner
+
+    for load in (lambda: load_ner("en"), lambda: place_geonameid("London", "en"), lambda: detect_language("The council met on Monday.")):
+        try:
+            load()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _idle_run(paths: list[str], db: Path, batch_size: int, full_refresh: bool, retry_quarantined: bool) -> bool:
+    """The fast path (flows/idle_run.py): when every input is a file stored before and
+    unchanged, record the run and say so, without importing Prefect or spaCy; True when
+    it did. Exits 1 when the database cannot be opened, as the flow would."""
+    from newsetl.flows.idle_run import run_if_idle
+    from newsetl.tasks.store import StorageError
+
+    settings = Settings(db_path=db, batch_size=batch_size, full_refresh=full_refresh)
+    try:
+        idle = run_if_idle(list(paths), settings, retry_quarantined)
+    except StorageError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    if idle is None:
+        return False
+    console.print(f"nothing new: {idle.unchanged} input files unchanged since they were stored (run {idle.run_id}, no Prefect flow run)", soft_wrap=True)
+    console.print(f"[bold]0[/] new articles, {idle.unchanged} unchanged, 0 quarantined inputs → {db}")
+    return True
 
 
 @app.command()

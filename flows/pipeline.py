@@ -15,6 +15,8 @@ most `batches_in_flight - 1` batches.
 
 from __future__ import annotations
 
+import json
+import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, runtime
 from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import opaque
 from prefect.states import Completed, State
 
 from newsetl.flows import progress
@@ -29,6 +32,7 @@ from newsetl.flows.crashed_runs import mark_crashed_runs, process_identity
 from newsetl.flows.runners import RunnerChoice, build_task_runner
 from newsetl.flows.summary import summary_markdown, publish_summary
 from newsetl.flows.versions import pipeline_version
+from newsetl.tasks import stage_times
 from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
@@ -85,6 +89,10 @@ class RunResult:
     summary: list[tuple[str, str, int]]
 
 
+# Batches go to tasks wrapped in `opaque`: Prefect then resolves a future to its result
+# but does not walk every Article, entity and removed line of it looking for nested
+# futures (twice per task call); that walk cost ~2.7 s per call on a 200-article batch
+# on a busy machine, most of what the run spent outside its stages.
 @dataclass(frozen=True)
 class PendingBatch:
     """A batch whose CPU stages were submitted to the task runner, waiting to be stored."""
@@ -124,11 +132,17 @@ def pipeline(
     # (newsetl serve, prefect.yaml) can pick it per schedule like any other setting.
     runner_choice = RunnerChoice(task_runner, workers, dask_address)
     batches_in_flight = runner_choice.batches_in_flight
+    # `opaque` on the runner's tasks only with threads: prefect-dask hands the wrapper to
+    # the task as a plain tuple (measured: the dask runner failed); the flow's own tasks
+    # run in this process and always get it.
+    on_runner = opaque if runner_choice.kind == "threads" else (lambda value: value)
     settings = Settings(db_path=Path(db), batch_size=batch_size, full_refresh=full_refresh, allow_private_addresses=allow_private_addresses)
     db_path = str(settings.db_path)
     lock = settings.db_lock_timeout_s
     run_id = str(runtime.flow_run.id)
     started_at = datetime.now(timezone.utc)
+    flow_started = time.perf_counter()
+    stage_times.reset()
     logger = get_run_logger()
     counts = RunCounts()
     status, error = "FAILED", None
@@ -146,7 +160,7 @@ def pipeline(
     def quarantine(items: list[Quarantined]) -> None:
         if items:
             counts.add_quarantined(items)
-            write_quarantine_task(db_path, run_id, items, lock)
+            write_quarantine_task(db_path, run_id, opaque(items), lock)
 
     def passed(stage: str, count: int, submitted: int) -> None:
         counts.passed[stage] += count
@@ -162,8 +176,8 @@ def pipeline(
         passed("entities", len(annotated.articles), batch.size)
         quarantine(annotated.quarantined)
         try:
-            deduped = [dedup_task(annotated.articles, db_path, settings.story_window_days, lock)]
-            counts.articles_new += write_batch_task(db_path, run_id, deduped[0], lock)
+            deduped = [dedup_task(opaque(annotated.articles), db_path, settings.story_window_days, lock)]
+            counts.articles_new += write_batch_task(db_path, run_id, opaque(deduped[0]), lock)
             passed("dedup", len(deduped[0].articles), batch.size)
         except StorageError:
             raise  # the database, not a record: every record would fail the same way
@@ -173,7 +187,7 @@ def pipeline(
         counts.entities += sum(len(a.entities) for d in deduped for a in d.articles)
         passed("stored", sum(len(d.articles) for d in deduped), batch.size)
         if batch.input_states:  # only once their articles are stored: a crash before must refetch
-            write_input_states_task(db_path, batch.input_states, lock)
+            write_input_states_task(db_path, opaque(batch.input_states), lock)
 
     def store_one_by_one(articles: list, submitted: int) -> list:
         """Dedup and write each article on its own, in order (each sees the ones stored
@@ -198,7 +212,8 @@ def pipeline(
         for crashed in mark_crashed_runs(db_path, run_id, lock):
             logger.warning("run %s was killed without finishing: its runs row now says CRASHED", crashed)
         write_run(db_path, {**run_row("RUNNING", None), "finished_at": None}, lock)
-        units, missing = plan_inputs(paths, settings)
+        with stage_times.timed("plan"):
+            units, missing = plan_inputs(paths, settings)
         logger.info("planned %d input units from %s", len(units), paths)
         if not units and not missing:
             logger.warning("nothing to read in %s: no files with a supported suffix", paths)
@@ -220,7 +235,7 @@ def pipeline(
             expanded = expand_feeds(units, settings, retry, on_expanded=lambda more: progress.expect("inputs", more))
             for units_batch in batch_units(expanded, settings.batch_size):
                 counts.batches += 1
-                articles, bad, unchanged, input_states = ingest_task(units_batch, settings, retry)
+                articles, bad, unchanged, input_states = ingest_task(opaque(units_batch), settings, retry)
                 passed("inputs", len(units_batch), len(units_batch))
                 counts.articles_unchanged += unchanged
                 quarantine(bad)
@@ -232,20 +247,20 @@ def pipeline(
                     # In the flow, not on the runner: the source it settles (a URL's domain
                     # rather than the folder) is what the source history is read for.
                     submitted = len(batch)
-                    with_metadata = extract_metadata_task(batch)
+                    with_metadata = extract_metadata_task(opaque(batch))
                     quarantine(with_metadata.quarantined)
                     batch = with_metadata.articles
-                    history, page_keys = source_history_task(batch, db_path, lock)
-                    language = runner.submit(detect_language_task, {"articles": batch})
-                    cleaned = runner.submit(clean_task, {"detected": language, "history": history, "page_keys": page_keys})
-                    settled = runner.submit(settle_metadata_task, {"cleaned": cleaned})
-                    annotated = runner.submit(extract_entities_task, {"cleaned": settled, "batch_size": settings.ner_batch_size})
+                    history, page_keys = source_history_task(opaque(batch), db_path, lock)
+                    language = runner.submit(detect_language_task, {"articles": on_runner(batch)})
+                    cleaned = runner.submit(clean_task, {"detected": on_runner(language), "history": on_runner(history), "page_keys": on_runner(page_keys)})
+                    settled = runner.submit(settle_metadata_task, {"cleaned": on_runner(cleaned)})
+                    annotated = runner.submit(extract_entities_task, {"cleaned": on_runner(settled), "batch_size": settings.ner_batch_size})
                     last = index == len(batches) - 1
                     pending.append(PendingBatch(language, cleaned, annotated, submitted, input_states if last else []))
                     while len(pending) >= batches_in_flight:
                         store_oldest(pending)
                 if not batches and input_states:
-                    write_input_states_task(db_path, input_states, lock)
+                    write_input_states_task(db_path, opaque(input_states), lock)
             while pending:
                 store_oldest(pending)
         close_quarantine(db_path, run_id, version, sorted(retry), lock)
@@ -264,13 +279,18 @@ def pipeline(
     finally:
         write_run(db_path, run_row(status, error), lock)
 
-    summary = run_summary(db_path, run_id, lock)
-    quarantined = quarantined_inputs(db_path, run_id, lock)
+    with stage_times.timed("summary"):
+        summary = run_summary(db_path, run_id, lock)
+        quarantined = quarantined_inputs(db_path, run_id, lock)
     publish_summary(run_id, summary_markdown(summary, counts.stage_rows(), quarantined, db_path))
     logger.info(
         "run %s: %d new articles, %d unchanged, %d quarantined, %d entity mentions",
         run_id, counts.articles_new, counts.articles_unchanged, counts.quarantined, counts.entities,
     )
+    # Where the flow's time went (bench/pipeline.py reads this line): the stages' own
+    # seconds; the rest of `flow` is Prefect's bookkeeping and waiting on the runner.
+    seconds = {"flow": time.perf_counter() - flow_started, **stage_times.snapshot()}
+    logger.info("stage seconds: %s", json.dumps({k: round(v, 3) for k, v in seconds.items()}))
     result = RunResult(run_id, db_path, status, counts, summary)
     if counts.quarantined:
         return Completed(

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+if TYPE_CHECKING:  # Prefect is imported when a runner is built: `newsetl run` checks its options without it
+    from prefect.task_runners import TaskRunner
 
 RUNNER_KINDS = ("threads", "processes", "dask")
 
@@ -53,6 +55,8 @@ class RunnerChoice:
 
 def build_task_runner(choice: RunnerChoice) -> TaskRunner:
     """Return the Prefect task runner for `choice` (prefect-dask is imported only for dask)."""
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
     if choice.kind == "threads":
         return ThreadPoolTaskRunner(max_workers=choice.worker_count)
     if choice.kind == "processes":

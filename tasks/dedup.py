@@ -47,7 +47,7 @@ from rensa import RMinHash
 from scipy import sparse
 
 from newsetl.tasks import chrome_phrases as ph
-from newsetl.tasks import store
+from newsetl.tasks import stage_times, store
 from newsetl.tasks.entity_kinds import NAMED_KINDS
 from newsetl.tasks.language import stop_words, words
 from newsetl.tasks.records import Article, Decision, DedupResult, Entity, StoredNeighbours
@@ -560,7 +560,8 @@ def dedup_against_store(articles: list[Article], db_path: str, window_days: int 
 @task(name="dedup", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[2, 10], timeout_seconds=900, retry_condition_fn=store.retry_unless_permanent)
 def dedup_task(articles: list[Article], db_path: str, window_days: int, lock_timeout_s: float = 120.0) -> DedupResult:
     """Prefect task: `dedup_against_store` for one batch, with a log line of what it decided."""
-    result = dedup_against_store(articles, db_path, window_days, lock_timeout_s)
+    with stage_times.timed("dedup"):
+        result = dedup_against_store(articles, db_path, window_days, lock_timeout_s)
     copies = sum(1 for d in result.decisions if d.level == "copy")
     joined = sum(1 for d in result.decisions if d.level == "story")
     get_run_logger().info(

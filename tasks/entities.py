@@ -19,6 +19,7 @@ from dataclasses import replace
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from newsetl.tasks import stage_times
 from newsetl.tasks.canonical_names import canonical_name, is_name, starts_sentence, strip_elision
 from newsetl.tasks.entity_ids import entity_id
 from newsetl.tasks.entity_kinds import kind_of
@@ -131,7 +132,8 @@ def extract_entities(articles: list[Article], batch_size: int = 16) -> list[Arti
 def extract_entities_task(cleaned: StageOutput, batch_size: int = 16) -> StageOutput:
     """Prefect task: `extract_entities` over the cleaned batch, failures quarantined."""
     started = time.perf_counter()
-    done, failed = isolate_failures(lambda batch: extract_entities(batch, batch_size), cleaned.articles, "entities")
+    with stage_times.timed("ner"):
+        done, failed = isolate_failures(lambda batch: extract_entities(batch, batch_size), cleaned.articles, "entities")
     no_model = Counter(a.language for a in done if a.clean_text and a.ner_model is None)
     get_run_logger().info(
         "%d entity mentions in %d articles in %.1f s; languages without a model: %s",

@@ -18,10 +18,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 import httpx
 
+from newsetl.tasks.plan import is_url  # noqa: F401  (one definition, importable without the HTTP client)
 from newsetl.tasks.netpolicy import BlockedAddress, NetPolicy, policy_mounts, policy_transport
 from newsetl.tasks.records import InputState, content_hash
 from newsetl.tasks.sanitize import sane_date
@@ -37,11 +37,6 @@ FEED_TYPES = ("rss", "atom", "xml")
 
 class FetchError(Exception):
     """A URL that could not be fetched; the message is the quarantine error."""
-
-
-def is_url(value: str) -> bool:
-    """True for an http(s) URL."""
-    return urlsplit(str(value)).scheme in ("http", "https")
 
 
 def _get(

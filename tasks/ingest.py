@@ -2,7 +2,7 @@
 
 Two steps, so that huge inputs stream through in bounded memory:
 
-* `plan_inputs(paths)` lists the units of work (one per file, one per byte range of a big
+* `plan_inputs(paths)` (tasks/plan.py) lists the units of work (one per file, one per byte range of a big
   JSONL file) without reading content;
 * `read_units(units)` reads a batch of units into `Article`s and `Quarantined` records.
 
@@ -22,10 +22,10 @@ import gzip
 import io
 import json
 import sys
-import tomllib
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,22 +33,19 @@ from charset_normalizer import from_bytes
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from newsetl.tasks import store
+from newsetl.tasks import stage_times, store
 from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
 from newsetl.tasks.sanitize import printable_path, sane_date, valid_text
 from newsetl.tasks.settings import Settings
-from newsetl.tasks.feeds import FeedEntry, FetchResult, expand_url, fetch_entries
-from newsetl.tasks.fetch import is_url
+from newsetl.tasks.feeds import FetchResult, expand_url, fetch_entries
+# Planning lives in tasks/plan.py (importable without Prefect); the names stay importable from here.
+from newsetl.tasks.plan import (  # noqa: F401
+    RECORD_KINDS, STDIN, InputUnit, file_state, input_kind, is_url, plan_inputs, unchanged_files,
+)
 from newsetl.tasks.metadata.urls import registrable_domain
-from newsetl.tasks.warc import plan_warc, read_warc_range
+from newsetl.tasks.warc import read_warc_range
 
 STAGE = "ingest"
-KINDS = {
-    ".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".json": "json",
-    ".csv": "csv", ".warc": "warc",
-}
-RECORD_KINDS = {"jsonl", "json", "csv", "warc"}  # files holding many articles
-STDIN = "-"
 
 # More than this share of control characters (other than whitespace) in the first KiB
 # means the bytes are not text, whatever the file extension says.
@@ -56,146 +53,8 @@ BINARY_CONTROL_SHARE = 0.05
 BINARY_SNIFF_BYTES = 1024
 
 
-@dataclass(frozen=True)
-class InputUnit:
-    """One unit of ingest work: a whole file, a URL, or a byte range [start, end) of a JSONL or WARC file."""
-
-    path: str
-    source: str
-    start: int = 0
-    end: int | None = None
-    named: bool = False  # `source` was named in a sources file: it wins over feed titles and domains
-    allow_private: bool = False  # its sources file sets allow_private_addresses (tasks/netpolicy.py)
-    feed: FeedEntry | None = None  # a URL unit once its user URL was fetched: what to do with it (tasks/feeds.py)
-
-
-def input_kind(name: str) -> tuple[str | None, bool]:
-    """Return (kind, gzip-compressed) of a file name: kind is text, html, jsonl, json, csv or None."""
-    lower = name.lower()
-    compressed = lower.endswith(".gz")
-    if compressed:
-        lower = lower[:-3]
-    return KINDS.get(Path(lower).suffix), compressed
-
-
 class InputError(ValueError):
     """An input that cannot be turned into an article; its message is the quarantine error."""
-
-
-def plan_inputs(paths: Iterable[str | Path], settings: Settings) -> tuple[list[InputUnit], list[Quarantined]]:
-    """Expand files and folders into ordered `InputUnit`s; missing or unsupported paths are quarantined.
-
-    Folders are walked recursively in sorted order and files with unsupported suffixes
-    inside them are ignored; a file named explicitly must have a supported suffix. The
-    source of a file is the name of the folder it was found under (or its parent folder).
-    """
-    units: list[InputUnit] = []
-    bad: list[Quarantined] = []
-    expanded: list[tuple[str, str | None, bool]] = []
-    for raw in paths:
-        if str(raw).lower().endswith(".toml") and Path(raw).is_file():
-            try:
-                pairs, allow_private = read_sources_file(Path(raw)), sources_allow_private(Path(raw))
-                expanded.extend((target, name, allow_private) for target, name in pairs)
-            except (ValueError, OSError) as exc:
-                bad.append(Quarantined(str(Path(raw).resolve()), STAGE, f"unreadable sources file: {exc}"))
-        else:
-            expanded.append((str(raw), None, False))
-    for raw, name, allow_private in expanded:
-        if name is not None:
-            planned, missing = plan_inputs([raw], settings)
-            units.extend(replace(u, source=name, named=True, allow_private=allow_private) for u in planned)
-            bad.extend(missing)
-            continue
-        if str(raw) == STDIN:
-            units.append(InputUnit(STDIN, "stdin"))
-            continue
-        if is_url(str(raw)):
-            units.append(InputUnit(str(raw), _domain(str(raw)) or "web"))
-            continue
-        path = Path(raw).expanduser().resolve()
-        if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if input_kind(file.name)[0] and not file.name.startswith("."):
-                    if not _inside(file, path):
-                        bad.append(Quarantined(printable_path(str(file)), STAGE, "symlink leaves the input folder: not followed"))
-                        continue
-                    units.extend(_units_for_file(file, path.name, settings))
-        elif path.is_file():
-            if input_kind(path.name)[0]:
-                units.extend(_units_for_file(path, path.parent.name, settings))
-            else:
-                bad.append(Quarantined(str(path), STAGE, f"unsupported file type {path.suffix!r}"))
-        else:
-            bad.append(Quarantined(str(path), STAGE, "no such file or folder"))
-    return units, bad
-
-
-def _inside(file: Path, folder: Path) -> bool:
-    """True when `file`, with every symlink resolved, is still under `folder` (already resolved).
-
-    A symlink in an input folder pointing at /etc/passwd or /proc/self/status must not be
-    ingested as an article: whoever can drop a link in a watched folder could read any file.
-    """
-    try:
-        return file.resolve().is_relative_to(folder)
-    except (OSError, RuntimeError):  # a symlink loop
-        return False
-
-
-def sources_allow_private(path: Path) -> bool:
-    """True when a sources file sets `allow_private_addresses = true` at its top level: links
-    in its feeds may then reach internal addresses (see tasks/netpolicy.py)."""
-    config = tomllib.loads(path.read_text(encoding="utf-8"))
-    value = config.get("allow_private_addresses", False)
-    if not isinstance(value, bool):
-        raise ValueError("allow_private_addresses must be true or false")
-    return value
-
-
-def read_sources_file(path: Path) -> list[tuple[str, str]]:
-    """Read a sources file: [[source]] tables with a `name` and any of `feeds`, `urls`, `paths`.
-
-    Returns (input, source name) pairs; raises ValueError with the reason when malformed.
-    """
-    try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"invalid TOML: {exc}") from None
-    entries = config.get("source")
-    if not isinstance(entries, list) or not entries:
-        raise ValueError("no [[source]] tables")
-    pairs = []
-    for index, entry in enumerate(entries, start=1):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"[[source]] number {index} has no name")
-        for key in ("feeds", "urls", "paths"):
-            values = entry.get(key, [])
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                raise ValueError(f"source {name!r}: {key} must be a list of strings")
-            for value in values:
-                target = value if key != "paths" or is_url(value) else str((path.parent / value).resolve())
-                pairs.append((target, name))
-    return pairs
-
-
-def _units_for_file(path: Path, source: str, settings: Settings) -> list[InputUnit]:
-    """Split a JSONL file into line-aligned byte ranges and a WARC into ranges of about a
-    batch of records; any other file is one unit."""
-    if input_kind(path.name)[0] == "warc":
-        ranges, _ = plan_warc(str(path), settings.batch_size)
-        return [InputUnit(str(path), source, start, end) for start, end in ranges]
-    size = path.stat().st_size
-    if input_kind(path.name) != ("jsonl", False) or size <= settings.jsonl_chunk_bytes:
-        return [InputUnit(str(path), source)]
-    bounds = [0]
-    with path.open("rb") as fh:
-        while bounds[-1] < size:
-            fh.seek(bounds[-1] + settings.jsonl_chunk_bytes)
-            fh.readline()  # move to the start of the next whole line
-            bounds.append(min(fh.tell(), size))
-    return [InputUnit(str(path), source, a, b) for a, b in zip(bounds, bounds[1:])]
 
 
 def read_units(units: Iterable[InputUnit], settings: Settings, now: datetime | None = None) -> tuple[list[Article], list[Quarantined]]:
@@ -630,25 +489,6 @@ def fetch_units(units: list[InputUnit], settings: Settings, stored: Callable[[li
     )
 
 
-def file_state(path: str) -> InputState | None:
-    """Return a file's size and modification time as an InputState (None for stdin or a vanished file)."""
-    try:
-        stat = Path(path).stat()
-    except OSError:
-        return None
-    return InputState(printable_path(path), size=stat.st_size, mtime_ns=stat.st_mtime_ns)
-
-
-def unchanged_files(units: list[InputUnit], known: dict[str, InputState]) -> set[str]:
-    """Return the paths whose size and modification time are those stored: they are not read."""
-    same = set()
-    for path in {u.path for u in units}:
-        now, before = file_state(path), known.get(printable_path(path))
-        if now and before and (now.size, now.mtime_ns) == (before.size, before.mtime_ns):
-            same.add(path)
-    return same
-
-
 # No task timeout: a timeout restarted the whole batch from scratch, so one slow feed
 # entry cost every entry of the feed. Each URL has its own deadline instead (fetch.py).
 @task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=store.retry_unless_permanent)
@@ -662,6 +502,7 @@ def ingest_task(
     are read again whatever their state. Returns (new or changed articles, quarantined inputs, number
     of unchanged articles and files, input states to remember once the articles are stored).
     """
+    started = time.perf_counter()
     db, lock = settings.db_path, settings.db_lock_timeout_s
     # URL units reach here expanded (flows/pipeline.py streams feeds into batches); a
     # caller that did not expand them gets all of a feed's pages in this one batch.
@@ -691,4 +532,5 @@ def ingest_task(
         "read %d inputs (%d files unchanged, not read): %d articles, %d new or changed, %d unchanged, %d quarantined",
         len(units), len(skipped), len(articles), len(fresh), unchanged, len(bad),
     )
+    stage_times.add("ingest", time.perf_counter() - started)
     return fresh, bad, unchanged, states

@@ -16,6 +16,7 @@ import random
 import shutil
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
@@ -23,15 +24,15 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
 
 from newsetl.tasks.records import (
     Article, Decision, DedupResult, Entity, InputState, Neighbour, Quarantined, RemovedLine, StoredNeighbours,
 )
-from newsetl.tasks.source_chrome import SourceHistory
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+if TYPE_CHECKING:
+    from newsetl.tasks.source_chrome import SourceHistory
+
 log = logging.getLogger("newsetl.store")
 
 
@@ -157,6 +158,8 @@ def source_history(
     """Return how many stored pages each source of the batch has, and on how many of them
     each short line of the batch (`page_keys`: doc_id -> line keys) occurs; the batch's
     own doc_ids are not counted."""
+    from newsetl.tasks.source_chrome import SourceHistory  # its imports load Prefect: not at module level
+
     if not articles:
         return SourceHistory()
     ids = pa.table({"doc_id": pa.array([a.doc_id for a in articles], pa.string())})
@@ -685,44 +688,15 @@ def export_parquet(db_path: str | Path, target: str | Path, timeout_s: float = 1
     return sorted(target.glob("*.parquet"))
 
 
-# Prefect tasks: the database is the one I/O edge that can be busy (an analyst holding
-# the file), so every write retries on top of connect()'s own backoff.
-_IO_TASK = {
-    "cache_policy": NO_CACHE, "persist_result": False, "retries": 3, "retry_delay_seconds": [2, 10, 30],
-    "timeout_seconds": 600, "retry_condition_fn": retry_unless_permanent,
-}
+_TASKS = ("migrate_task", "write_batch_task", "write_input_states_task", "write_quarantine_task")
 
 
-@task(name="prepare-database", **_IO_TASK)
-def migrate_task(db_path: str, lock_timeout_s: float = 120.0) -> list[str]:
-    """Prefect task: `migrate`, logging the migrations applied."""
-    applied = migrate(db_path, lock_timeout_s)
-    get_run_logger().info("database %s ready; migrations applied now: %s", db_path, applied or "none")
-    return applied
+def __getattr__(name: str):
+    """The Prefect tasks wrapping the writes live in tasks/store_tasks.py, so that this
+    module imports without Prefect (~2 s): the idle fast path (flows/idle_run.py) reads
+    and writes through it alone. They stay importable from here."""
+    if name in _TASKS:
+        from newsetl.tasks import store_tasks
 
-
-@task(name="write-batch", **_IO_TASK)
-def write_batch_task(db_path: str, run_id: str, result: DedupResult, lock_timeout_s: float = 120.0) -> int:
-    """Prefect task: `write_batch` of a deduplicated batch, in one transaction."""
-    started = time.monotonic()
-    written = write_batch(
-        db_path, run_id, result.articles, result.decisions, result.band_rows, lock_timeout_s,
-        result.story_term_rows, result.doc_terms,
-    )
-    get_run_logger().info("stored %d articles in %.2fs", written, time.monotonic() - started)
-    return written
-
-
-@task(name="remember-inputs", **_IO_TASK)
-def write_input_states_task(db_path: str, states: list[InputState], lock_timeout_s: float = 120.0) -> None:
-    """Prefect task: `write_input_states`, after the articles of the batch are stored."""
-    write_input_states(db_path, states, lock_timeout_s)
-
-
-@task(name="quarantine", **_IO_TASK)
-def write_quarantine_task(db_path: str, run_id: str, items: list[Quarantined], lock_timeout_s: float = 120.0) -> int:
-    """Prefect task: `write_quarantine`, logging each quarantined input and why."""
-    logger = get_run_logger()
-    for item in items:
-        logger.warning("quarantined %s at %s: %s", item.source_uri, item.stage, item.error)
-    return write_quarantine(db_path, run_id, items, lock_timeout_s)
+        return getattr(store_tasks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

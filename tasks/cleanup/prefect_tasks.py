@@ -8,7 +8,7 @@ from collections import Counter
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from newsetl.tasks import store
+from newsetl.tasks import stage_times, store
 from newsetl.tasks.cleanup.batch import clean_batch
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.records import Article, Quarantined, StageOutput
@@ -29,7 +29,8 @@ def clean_task(detected: StageOutput, history: SourceHistory, page_keys: dict[st
 
     # clean_batch isolates a page that raises; isolate_failures adds the size and time
     # budget (a page over it is quarantined `too_large` / `timeout`, the batch goes on).
-    done, failed = isolate_failures(clean, detected.articles, "cleanup")
+    with stage_times.timed("cleanup"):
+        done, failed = isolate_failures(clean, detected.articles, "cleanup")
     failed = [*failed, *(q for doc_id, q in page_failures.items() if doc_id not in {f.doc_id for f in failed})]
     reasons = Counter(r.reason for a in done for r in a.removed_lines)
     flagged = Counter(a.not_article_reason for a in done if not a.is_article)
@@ -46,5 +47,6 @@ def source_history_task(
 ) -> tuple[SourceHistory, dict[str, frozenset[str]]]:
     """Prefect task: the batch's page line keys and what storage knows of its sources
     (read briefly, read-only), for `clean_task`, which may then run on any worker."""
-    keys = {a.doc_id: page_line_keys(a) for a in articles}
-    return store.source_history(db_path, articles, keys, lock_timeout_s), keys
+    with stage_times.timed("source history"):
+        keys = {a.doc_id: page_line_keys(a) for a in articles}
+        return store.source_history(db_path, articles, keys, lock_timeout_s), keys

@@ -26,6 +26,7 @@ from dataclasses import replace
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from newsetl.tasks import stage_times
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.metadata.authors import declared_authors, sort_authors
 from newsetl.tasks.metadata.dates import EARLIEST, FUTURE_SLACK, URL_AGREEMENT, FoundDate, choose_date, declared_dates, htmldate_guess, url_date
@@ -139,7 +140,8 @@ def settle_metadata(articles: list[Article]) -> list[Article]:
 def extract_metadata_task(articles: list[Article]) -> StageOutput:
     """Prefect task: `extract_metadata` over one batch, failures quarantined."""
     started = time.perf_counter()
-    done, failed = isolate_failures(extract_metadata, articles, STAGE)
+    with stage_times.timed("metadata"):
+        done, failed = isolate_failures(extract_metadata, articles, STAGE)
     sources = Counter(a.source_from for a in done)
     get_run_logger().info(
         "metadata of %d articles in %.1f s: %d with url, %d titles, %d dates, %d with authors; source from %s",
@@ -152,5 +154,6 @@ def extract_metadata_task(articles: list[Article]) -> StageOutput:
 @task(name="metadata-settle", cache_policy=NO_CACHE, persist_result=False)
 def settle_metadata_task(cleaned: StageOutput) -> StageOutput:
     """Prefect task: `settle_metadata` over a cleaned batch, failures quarantined."""
-    done, failed = isolate_failures(settle_metadata, cleaned.articles, STAGE)
+    with stage_times.timed("metadata"):
+        done, failed = isolate_failures(settle_metadata, cleaned.articles, STAGE)
     return cleaned.then(done, failed)

@@ -1,0 +1,104 @@
+"""Start Prefect's temporary API server first, before Prefect itself is imported.
+
+Without a configured API, Prefect starts a temporary server when the flow begins, and
+the run waits for it: importing the server code in the run's process (~2-5 s), then the
+server's own start (8-40 s on a busy machine). `newsetl run` instead spawns the same
+server (Prefect's own uvicorn app, as `SubprocessASGIServer` runs it) as its very first
+step, points PREFECT_API_URL at it, and imports Prefect, the pipeline and the English
+NER model while the server boots on another core. The child is spawned like
+flows/stops.py's guard does: in its own session, with a parent-death signal, and
+stopped at exit, so it never outlives the run.
+
+Only when nothing configures an API: PREFECT_API_URL in the environment or a Prefect
+profile file naming one leaves Prefect to do as it always does.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsetl.flows.stops import _guarded_popen
+
+
+@dataclass
+class EarlyServer:
+    """A temporary Prefect API server spawned by this process."""
+
+    process: subprocess.Popen
+    api_url: str
+
+    def wait_ready(self, timeout_s: float) -> None:
+        """Block until the server answers /health; raise RuntimeError if it exits or `timeout_s` passes."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the temporary Prefect server exited with status {self.process.returncode} before it was ready")
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"timed out after {timeout_s:.0f} s waiting for the temporary Prefect server at {self.api_url}")
+
+    def stop(self) -> None:
+        """Terminate the server (kill it if it does not stop within 5 s)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def api_configured() -> bool:
+    """True when the environment or a Prefect profile file may name an API to use."""
+    if os.environ.get("PREFECT_API_URL") or os.environ.get("PREFECT_PROFILES_PATH"):
+        return True
+    home = Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
+    profiles = home / "profiles.toml"
+    try:
+        return "PREFECT_API_URL" in profiles.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_early_server() -> EarlyServer | None:
+    """Spawn the temporary server and set PREFECT_API_URL to it (call before importing
+    Prefect); None, and nothing done, when an API is configured or Prefect is already
+    imported. The server is stopped at exit."""
+    spec = importlib.util.find_spec("prefect")
+    if api_configured() or "prefect" in sys.modules or spec is None or not spec.submodule_search_locations:
+        return None
+    port = _free_port()
+    address = f"http://127.0.0.1:{port}"
+    # What SubprocessASGIServer._run_uvicorn_command runs (Prefect 3.x): no UI, ephemeral.
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    app_dir = str(Path(spec.submodule_search_locations[0]).parent)
+    command = [
+        sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory", "prefect.server.api.server:create_app",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on",
+    ]
+    print(f"Starting temporary server on {address}", file=sys.stderr, flush=True)
+    server = EarlyServer(_guarded_popen(command, env=env), f"{address}/api")
+    atexit.register(server.stop)
+    os.environ["PREFECT_API_URL"] = server.api_url
+    return server

@@ -1,0 +1,82 @@
+"""The idle fast path of `newsetl run`: nothing new means no flow, a recorded run, nothing stored twice."""
+
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from newsetl.flows.idle_run import run_if_idle
+from newsetl.flows.pipeline import pipeline
+from newsetl.tasks.settings import Settings
+from tests.flows.cli_runs import write_articles
+
+TABLES = ("articles", "entities", "duplicates", "quarantine", "input_state")
+
+
+def sql(db, statement, *params):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(statement, list(params)).fetchall()
+
+
+def counts(db):
+    return {t: sql(db, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
+
+
+def newsetl_run(*args, cwd):
+    env = {**os.environ, "PREFECT_HOME": str(cwd / ".prefect"), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
+    env.pop("PREFECT_API_URL", None)  # like a user's shell: a run that needs Prefect starts its own server
+    return subprocess.run(
+        [sys.executable, "-m", "newsetl.flows.entry", "run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
+    )
+
+
+@pytest.fixture()
+def stored(tmp_path):
+    """Four invented articles stored by one flow run."""
+    folder = write_articles(tmp_path / "wire", 4)
+    db = tmp_path / "news.duckdb"
+    first = pipeline(paths=[str(folder)], db=str(db))
+    assert first.counts.articles_new == 4
+    return tmp_path, folder, db
+
+
+def test_an_unchanged_rerun_stores_nothing_and_records_its_run(stored):
+    tmp_path, folder, db = stored
+    before = counts(db)
+    proc = newsetl_run(str(folder), "--db", str(db), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "nothing new" in proc.stdout and "0 new articles, 4 unchanged" in proc.stdout
+    assert not (tmp_path / ".prefect").exists()  # Prefect never started: it would have made its home
+    assert counts(db) == before
+    rows = sql(db, "SELECT status, articles_new, articles_unchanged, inputs, versions->>'idle' FROM runs ORDER BY started_at")
+    assert len(rows) == 2 and rows[-1] == ("COMPLETED", 0, 4, [str(folder)], "true")
+
+
+def test_a_changed_or_added_file_is_not_idle_and_the_run_picks_it_up(stored):
+    tmp_path, folder, db = stored
+    settings = Settings(db_path=db)
+    assert run_if_idle([str(folder)], settings) is not None
+    story = sorted(folder.glob("*.txt"))[1]
+    story.write_text(story.read_text(encoding="utf-8") + "\nThe mayor of Eastwick added a late statement on Friday evening.\n", encoding="utf-8")
+    runs_before = sql(db, "SELECT count(*) FROM runs")[0][0]
+    assert run_if_idle([str(folder)], settings) is None
+    assert sql(db, "SELECT count(*) FROM runs")[0][0] == runs_before  # only an idle run is recorded here
+    proc = newsetl_run(str(folder), "--db", str(db), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "1 new articles, 3 unchanged" in proc.stdout
+    [(text,)] = sql(db, "SELECT raw_text FROM articles WHERE source_uri = ?", str(story))
+    assert "late statement" in text
+    (folder / "extra.txt").write_text("Eastwick ferry timetable changes\n\nThe ferry to Westwick will leave at seven from Monday, the harbour office said.\n", encoding="utf-8")
+    assert run_if_idle([str(folder)], settings) is None
+
+
+def test_options_and_inputs_that_always_run_the_flow(stored):
+    tmp_path, folder, db = stored
+    assert run_if_idle([str(folder)], Settings(db_path=db, full_refresh=True)) is None
+    assert run_if_idle([str(folder)], Settings(db_path=db), retry_quarantined=True) is None
+    assert run_if_idle([str(folder)], Settings(db_path=tmp_path / "other.duckdb")) is None  # no database yet
+    assert not (tmp_path / "other.duckdb").exists()
+    assert run_if_idle([str(folder), "https://example.org/feed.xml"], Settings(db_path=db)) is None
+    assert run_if_idle([str(folder), str(tmp_path / "gone")], Settings(db_path=db)) is None  # a missing path is quarantined by the flow
