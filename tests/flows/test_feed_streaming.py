@@ -109,6 +109,8 @@ def record_stores(monkeypatch, events: list, fail_on_call: int | None = None) ->
     calls = Counter()
 
     def write(db_path, run_id, deduped, lock):
+        # the pipeline hands batches to tasks wrapped in Prefect's `opaque` (no parameter walk)
+        deduped = deduped.unwrap() if hasattr(deduped, "unwrap") else deduped
         calls["n"] += 1
         if calls["n"] == fail_on_call:
             raise StorageError(f"no space left on device: {db_path}")
