@@ -293,30 +293,6 @@ def dedup_order(db_path: str | Path, timeout_s: float = 120.0) -> list[str]:
     return [doc_id for (doc_id,) in rows]
 
 
-def stored_articles(db_path: str | Path, doc_ids: list[str], timeout_s: float = 120.0) -> list[Article]:
-    """Return the stored articles `doc_ids` (in that order) with what dedup reads: texts,
-    language, dates, article flag, title, versions and entities (not removed lines)."""
-    from newsetl.tasks.records import Entity
-
-    ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
-    with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
-        con.register("wanted", ids)
-        rows = con.execute(sql_file("queries/stored_articles.sql")).fetchall()
-        entity_rows = con.execute(sql_file("queries/stored_entities.sql")).fetchall()
-    entities: dict[str, list[Entity]] = {}
-    for doc_id, *fields in entity_rows:
-        entities.setdefault(doc_id, []).append(Entity(*fields))
-    by_id = {}
-    for (doc_id, uri, source, url, title, published, fetched, fmt, lang, raw, clean, chash, is_art, reason, ner, versions) in rows:
-        by_id[doc_id] = Article(
-            doc_id=doc_id, source_uri=uri, source=source, raw_text=raw or "", content_hash=chash or "", input_format=fmt or "text",
-            fetched_at=fetched, url=url, title=title, published_at=published, language=lang, clean_text=clean,
-            is_article=bool(is_art), not_article_reason=reason, entities=tuple(entities.get(doc_id, ())), ner_model=ner,
-            versions=json.loads(versions) if versions else {},
-        )
-    return [by_id[d] for d in doc_ids if d in by_id]
-
-
 def write_dedup(db_path: str | Path, run_id: str, result: DedupResult, timeout_s: float = 120.0) -> int:
     """Store the dedup decisions of already stored articles (sql/queries/write_dedup.sql), in
     one transaction; the rest of their rows is left as it is. Returns the number of articles."""
@@ -585,7 +561,8 @@ _STORED_FIELDS = (
 
 def stored_articles(db_path: str | Path, doc_ids: list[str], timeout_s: float = 120.0) -> list[Article]:
     """Return the stored articles `doc_ids` (in that order) as `Article`s with their removed
-    lines, entities and page line keys: what `newsetl reprocess` recomputes stages from."""
+    lines, entities (with their entity ids, which dedup keys names by) and page line keys: what
+    `newsetl reprocess` and `newsetl restory` recompute stages from."""
     if not doc_ids:
         return []
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
@@ -595,7 +572,7 @@ def stored_articles(db_path: str | Path, doc_ids: list[str], timeout_s: float = 
             "SELECT doc_id, line_no, text, reason FROM removed_lines WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids) ORDER BY doc_id, line_no"
         ).fetchall()
         entities = con.execute(
-            "SELECT doc_id, text, label, start_char, end_char, canonical, coalesce(kind, 'other') FROM entities"
+            "SELECT doc_id, text, label, start_char, end_char, canonical, coalesce(kind, 'other'), entity_id FROM entities"
             " WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids) ORDER BY doc_id, start_char, end_char"
         ).fetchall()
         keys = con.execute("SELECT doc_id, key FROM page_lines WHERE doc_id IN (SELECT doc_id FROM batch_doc_ids)").fetchall()

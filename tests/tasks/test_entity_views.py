@@ -50,3 +50,15 @@ def test_spelling_variants_sharing_an_id_are_counted_together_under_the_commones
     assert people[0] == ("Zelenskyy", 4, 4)
     # a mention without an id (stored before ids existed) still counts, by its name
     assert ("Marta Oyelaran", 1, 1) in people and len(people) == 2
+
+
+def test_stored_articles_come_back_with_their_entity_ids(tmp_path):
+    # restory and reprocess rebuild stories from stored articles: dedup keys names by entity id,
+    # so an id lost on the way back would make a stored "Kiew" miss a new "Kyiv"
+    from newsetl.tasks.store import stored_articles
+
+    db = _db_with_mentions(tmp_path, [("c1", "Kiew", "Kiew", "place", "geonames:703448")])
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE articles SET raw_text = 'Kiew', clean_text = 'Kiew', content_hash = 'x'")
+    (article,) = stored_articles(db, ["c1"])
+    assert [(e.canonical, e.kind, e.entity_id) for e in article.entities] == [("Kiew", "place", "geonames:703448")]
