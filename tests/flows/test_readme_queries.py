@@ -124,3 +124,6 @@ def test_run_summary_top_names_are_names(realistic_db):
     assert kinds <= {"person", "organisation", "place", "other"}, top
     counts = [n for section, _, n in result.summary if section == "entity"]
     assert counts == sorted(counts, reverse=True)
+    # a name is listed once, whatever kinds the model gave its mentions
+    names = [name.rsplit(" (", 1)[0] for name in top]
+    assert len(names) == len(set(names)), top
