@@ -156,7 +156,7 @@ def sweep(golds: list[dict], htmls: list[str], groups: dict[str, list[int]]) -> 
     from datetime import timedelta
 
     import newsetl.tasks.metadata as stage
-    from newsetl.tasks.metadata import dates, titles
+    from newsetl.tasks.metadata import authors, dates, html_meta, titles
 
     def figures(metric: str) -> str:
         answers = ours([page_article(g["id"], h, "fundus-tests") for g, h in zip(golds, htmls)])
@@ -167,33 +167,23 @@ def sweep(golds: list[dict], htmls: list[str], groups: dict[str, list[int]]) -> 
     print(f"\n### constants swept (by language group: {langs})\n")
     print(f"| constant | value | {langs} |")
     print("|---|---|" + "---|" * len(groups))
-    default = titles.SITE_PART_MAX_WORDS
-    for value in (2, 4, 6, 8, 12):
-        titles.SITE_PART_MAX_WORDS = value
-        print(f"| SITE_PART_MAX_WORDS (title_norm) | {value} | {figures('title_norm')} |")
-    titles.SITE_PART_MAX_WORDS = default
-    default = dates.URL_AGREEMENT
-    for days in (0, 1, 2, 3, 7):
-        dates.URL_AGREEMENT = stage.URL_AGREEMENT = timedelta(days=days, hours=12 if days == 0 else 0)
-        print(f"| URL_AGREEMENT (date_right) | {days or 0.5} d | {figures('date_right')} |")
-    dates.URL_AGREEMENT = stage.URL_AGREEMENT = default
-    from newsetl.tasks.metadata import authors, html_meta
 
-    default = authors.MAX_NAME_WORDS
-    for value in (3, 4, 5, 6, 8):
-        authors.MAX_NAME_WORDS = value
-        print(f"| MAX_NAME_WORDS (authors_f1) | {value} | {figures('authors_f1')} |")
-    authors.MAX_NAME_WORDS = default
-    default = html_meta.BYLINE_NAME_MAX_CHARS
-    for value in (30, 50, 80, 120, 200):
-        html_meta.BYLINE_NAME_MAX_CHARS = value
-        print(f"| BYLINE_NAME_MAX_CHARS (authors_f1) | {value} | {figures('authors_f1')} |")
-    html_meta.BYLINE_NAME_MAX_CHARS = default
-    default = html_meta.BYLINE_LINES_MAX
-    for value in (1, 2, 4, 8):
-        html_meta.BYLINE_LINES_MAX = value
-        print(f"| BYLINE_LINES_MAX (authors_f1) | {value} | {figures('authors_f1')} |")
-    html_meta.BYLINE_LINES_MAX = default
+    def vary(modules, name: str, values, metric: str, shown=str, value_of=lambda v: v) -> None:
+        """Set constant `name` of every module in `modules` to each value, print the figure, restore."""
+        default = getattr(modules[0], name)
+        for value in values:
+            for module in modules:
+                setattr(module, name, value_of(value))
+            print(f"| {name} ({metric}) | {shown(value)} | {figures(metric)} |")
+        for module in modules:
+            setattr(module, name, default)
+
+    vary([titles], "SITE_PART_MAX_WORDS", (2, 4, 6, 8, 12), "title_norm")
+    vary([dates, stage], "URL_AGREEMENT", (0, 1, 2, 3, 7), "date_right", shown=lambda d: f"{d or 0.5} d",
+         value_of=lambda d: timedelta(days=d, hours=12 if d == 0 else 0))
+    vary([authors], "MAX_NAME_WORDS", (3, 4, 5, 6, 8), "authors_f1")
+    vary([html_meta], "BYLINE_NAME_MAX_CHARS", (30, 50, 80, 120, 200), "authors_f1")
+    vary([html_meta], "BYLINE_LINES_MAX", (1, 2, 4, 8), "authors_f1")
 
 
 def main() -> None:
