@@ -74,6 +74,9 @@ COUNTRY_NAME_LANGUAGES = (
 # Inflected languages: "Киеве", "Kijowie", "Москве" are Kyiv and Moscow in the locative case.
 INFLECTED_LANGUAGES = frozenset({"ru", "uk", "pl", "cs", "sk", "be", "bg", "sr", "hr", "sl"})
 MIN_ALIAS_LETTERS = 3
+# A city this populous is what news means by a name it shares with a US state (New York).
+# 1M: a round size; at 500k or 2M the only state that changes is the same one.
+METROPOLIS_POPULATION = 1_000_000
 
 
 def _alias_key(name: str) -> str:
@@ -91,9 +94,10 @@ def place_index() -> dict[str, int]:
     COUNTRY_NAME_LANGUAGES), US states, and every GeoNames city's name and alternate names.
 
     Where a name is shared, the earlier tier wins (countries, then capital cities, then US
-    states, then city main names, then alternate names), and within a tier the more populous
-    place. Capitals come before states because news means the seat of government: a bare
-    "Washington" is the capital far more often than the state.
+    states — or the city of 1M+ people that shares a state's name —, then city main names,
+    then alternate names), and within a tier the more populous place. Capitals come before
+    states because news means the seat of government: a bare "Washington" is the capital far
+    more often than the state; likewise a bare "New York" is the city.
     """
     from babel import Locale
 
@@ -119,8 +123,18 @@ def place_index() -> dict[str, int]:
     for c in cities:
         if (c.get("countrycode"), c["name"]) in capitals:
             add(c["name"], int(c["geonameid"]))
+    # A US state's name that is also a name of one of the largest cities means the city in
+    # news ("New York"). Only for state names: the alternate names of big cities also hold
+    # noise ("Zaragoza" for Tijuana, "Talas" for Dallas) that must not beat a real town.
+    metropolis_names = {}
+    for c in cities:
+        if int(c.get("population") or 0) < METROPOLIS_POPULATION:
+            break
+        for name in (c["name"], *(c.get("alternatenames") or ())):
+            if name:
+                metropolis_names.setdefault(_alias_key(name), int(c["geonameid"]))
     for s in gc.get_us_states().values():
-        add(s["name"], int(s["geonameid"]))
+        add(s["name"], metropolis_names.get(_alias_key(s["name"]), int(s["geonameid"])))
     for c in cities:
         add(c["name"], int(c["geonameid"]))
     for c in cities:

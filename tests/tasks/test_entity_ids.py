@@ -45,3 +45,9 @@ def test_a_capital_wins_over_a_state_of_the_same_name():
     assert entity_id("Washington", "place", "en") == entity_id("Washington DC", "place", "en")
     assert entity_id("Washington", "place", "en") == entity_id("Вашингтон", "place", "ru")
     assert entity_id("Georgia", "place", "en") == entity_id("Грузия", "place", "ru")
+
+
+def test_new_york_is_the_city_not_the_state():
+    # the state shares the city's short name; a bare "New York" in news is the city
+    assert entity_id("New York", "place", "en") == entity_id("New York City", "place", "en")
+    assert entity_id("New York", "place", "en") != "geonames:5128638"  # GeoNames' New York State
