@@ -22,8 +22,10 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, runtime
 from prefect.states import Completed, State
+from prefect.utilities.annotations import opaque
 
 from newsetl.flows import progress
+from newsetl.flows.crashed_runs import mark_crashed_runs, process_identity
 from newsetl.flows.pipeline import QUARANTINE_STATE_NAME, RunCounts, RunResult
 from newsetl.flows.summary import publish_summary, summary_markdown
 from newsetl.flows.versions import pipeline_version
@@ -106,6 +108,19 @@ def reprocess(
     counts = RunCounts()
     status, error = "FAILED", None
 
+    def run_row(status: str, error: str | None) -> dict:
+        return {
+            "run_id": run_id, "flow_run_name": runtime.flow_run.name, "started_at": started_at,
+            "finished_at": datetime.now(timezone.utc), "status": status, "inputs": [f"reprocess {db_path}"],
+            "articles_new": counts.articles_new, "articles_unchanged": counts.articles_unchanged,
+            "quarantined": counts.quarantined, "entities": counts.entities, "error": error,
+            "versions": {
+                "batch_size": settings.batch_size, "reprocess": list(requested), "where": where, "force": force,
+                "pipeline": pipeline_version(),
+            },
+            **process_identity(),
+        }
+
     def passed(name: str, count: int, submitted: int) -> None:
         counts.passed[name] += count
         progress.advance(name, count)
@@ -113,6 +128,11 @@ def reprocess(
             progress.expect(name, count - submitted)
 
     migrate_task(db_path, lock)
+    # Like a run: killed reprocesses before it are written CRASHED, and this one says RUNNING
+    # from its start, so a reprocess killed in turn is found by the next run or reprocess.
+    for crashed in mark_crashed_runs(db_path, run_id, lock):
+        logger.warning("run %s was killed without finishing: its runs row now says CRASHED", crashed)
+    write_run(db_path, {**run_row("RUNNING", None), "finished_at": None}, lock)
     try:
         candidates = reprocess_candidates(db_path, where, lock)
         current = {language: current_versions(language) for language in {c[1] for c in candidates}}
@@ -142,22 +162,22 @@ def reprocess(
             from_entities = [a for a in articles if chunk[a.doc_id] == "entities"]
             cleaned = StageOutput([], [])
             if to_clean:
-                history, page_keys = source_history_task(to_clean, db_path, lock)
-                cleaned = settle_metadata_task(clean_task(StageOutput(to_clean), history, page_keys))
+                history, page_keys = source_history_task(opaque(to_clean), db_path, lock)
+                cleaned = settle_metadata_task(opaque(clean_task(opaque(StageOutput(to_clean)), opaque(history), page_keys)))
                 kept = [replace(a, attribution=a.attribution or stored[a.doc_id].attribution) for a in cleaned.articles]
                 cleaned = StageOutput(kept, cleaned.quarantined)
                 passed("cleanup", len(cleaned.articles), len(to_clean))
             to_annotate = [*cleaned.articles, *from_entities]
-            annotated = extract_entities_task(cleaned.then(to_annotate, []), settings.ner_batch_size) if to_annotate else cleaned
+            annotated = extract_entities_task(opaque(cleaned.then(to_annotate, [])), settings.ner_batch_size) if to_annotate else cleaned
             # Counted against what entered the batch, so a record quarantined earlier shrinks the later bars too.
             passed("entities", len(annotated.articles), len(to_clean) + len(from_entities))
             to_dedup = [*annotated.articles, *(a for a in articles if chunk[a.doc_id] == "dedup")]
             if annotated.quarantined:
                 counts.add_quarantined(annotated.quarantined)
-                write_quarantine_task(db_path, run_id, annotated.quarantined, lock)
-            deduped = dedup_task(to_dedup, db_path, settings.story_window_days, lock)
+                write_quarantine_task(db_path, run_id, opaque(annotated.quarantined), lock)
+            deduped = dedup_task(opaque(to_dedup), db_path, settings.story_window_days, lock)
             passed("dedup", len(deduped.articles), len(chunk))
-            counts.articles_new += write_batch_task(db_path, run_id, deduped, lock)
+            counts.articles_new += write_batch_task(db_path, run_id, opaque(deduped), lock)
             counts.entities += sum(len(a.entities) for a in deduped.articles)
             passed("stored", len(deduped.articles), len(chunk))
         status = "COMPLETED"
@@ -165,20 +185,7 @@ def reprocess(
         error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        write_run(
-            db_path,
-            {
-                "run_id": run_id, "flow_run_name": runtime.flow_run.name, "started_at": started_at,
-                "finished_at": datetime.now(timezone.utc), "status": status, "inputs": [f"reprocess {db_path}"],
-                "articles_new": counts.articles_new, "articles_unchanged": counts.articles_unchanged,
-                "quarantined": counts.quarantined, "entities": counts.entities, "error": error,
-                "versions": {
-                    "batch_size": settings.batch_size, "reprocess": list(requested), "where": where, "force": force,
-                    "pipeline": pipeline_version(),
-                },
-            },
-            lock,
-        )
+        write_run(db_path, run_row(status, error), lock)
 
     summary = run_summary(db_path, run_id, lock)
     publish_summary(run_id, summary_markdown(summary, counts.stage_rows(), quarantined_inputs(db_path, run_id, lock), db_path))

@@ -31,9 +31,9 @@ def write_articles(folder: Path, count: int) -> Path:
 
 
 class CliRun:
-    """`newsetl run` in its own process group, its output collected line by line."""
+    """`newsetl run` (or another `command`) in its own process group, its output collected line by line."""
 
-    def __init__(self, args: list[str], cwd: Path, env: dict | None = None) -> None:
+    def __init__(self, args: list[str], cwd: Path, env: dict | None = None, command: str = "run") -> None:
         # A fresh PREFECT_HOME makes the temporary server create its database first: slow on a busy machine.
         run_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180", **(env or {})}
         run_env.pop("PREFECT_API_URL", None)  # the run starts (and must stop) its own temporary server
@@ -41,7 +41,7 @@ class CliRun:
         self._finished = False
         self._changed = threading.Condition()
         self.process = subprocess.Popen(
-            [*NEWSETL, "run", *args], cwd=cwd, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [*NEWSETL, command, *args], cwd=cwd, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, start_new_session=True,
         )
         threading.Thread(target=self._collect, daemon=True).start()

@@ -103,3 +103,20 @@ def test_a_sigkilled_run_is_written_crashed_by_the_next_run_and_its_flow_run_too
             " ON flow_run.state_id = flow_run_state.id WHERE flow_run.id = ?", [killed_id]
         ).fetchall()
     assert state_type == "CRASHED" and message == error
+
+
+def test_a_sigkilled_reprocess_says_running_until_the_next_run_writes_it_crashed(tmp_path):
+    db = tmp_path / "reprocessed.duckdb"
+    inbox = write_articles(tmp_path / "inbox", 6)
+    pipeline(paths=[str(inbox)], db=str(db))
+
+    killed = CliRun(["--db", str(db), "--force", "--batch-size", "2"], cwd=tmp_path, command="reprocess")
+    killed.wait_for(STORED)
+    os.kill(killed.process.pid, signal.SIGKILL)
+    assert killed.wait() == -signal.SIGKILL
+    [(killed_id, (status, error, pid))] = [(k, v) for k, v in runs_by_id(db).items() if v[2] == killed.process.pid]
+    assert (status, error) == ("RUNNING", None)  # written when it started, never replaced
+
+    result = pipeline(paths=[str(inbox)], db=str(db))
+    status, error, _ = runs_by_id(db)[killed_id]
+    assert status == "CRASHED" and f"process {killed.process.pid}" in error and result.run_id in error
