@@ -519,7 +519,7 @@ def ingest_task(
     states = [st for u in to_read if u.path != STDIN and u.end is None and (st := file_state(u.path))]
     fetched_unchanged = 0
     if urls:
-        stored_urls = (lambda found: set()) if settings.full_refresh else (lambda found: store.stored_urls(db, found))
+        stored_urls = (lambda found: set()) if settings.full_refresh else (lambda found: store.stored_urls(db, found, lock))
         fetched = fetch_units(urls, settings, stored_urls)
         articles += fetched.articles
         bad += fetched.quarantined
