@@ -5,6 +5,8 @@ Steps (one command per language, seeded, reproducible):
      group consecutive sentences of one source document into training documents of ~10
      sentences, and write .spacy files; MISC becomes "missing" annotation (neither entity nor
      O), because most sources leave such names O and the model should not learn either way;
+     for the languages in AUGMENTED a share of documents gets a news dateline or agency
+     credit, another share upper case (models/augment.py);
   2. write the dev set as 20-sentence documents (the bench protocol), MISC missing as well,
      so spaCy's checkpoint choice scores exactly PER/LOC/ORG;
   3. `spacy train` with models/configs/LANG.cfg (seeded, max_steps / patience bounded);
@@ -27,6 +29,8 @@ import subprocess
 import sys
 from collections import OrderedDict
 from pathlib import Path
+
+from newsetl.models.augment import DATELINE_SHARE, UPPER_SHARE, augment_documents
 
 MODELS_DIR = Path(__file__).resolve().parent
 DEFAULT_DATA = MODELS_DIR.parent.parent / "shared" / "bench" / "ner"
@@ -57,9 +61,14 @@ RECIPES: dict[str, list[tuple[str, str, int]]] = {
     "ru": [("ru", "factrueval2016", 3), ("ru", "linspector-wikiner", 1), ("ru", "wikineural", 1), ("ru", "wikiann", 1)],
     # NKJP alone: GPL-3.0 terms cannot be combined with the non-commercial WikiNEuRal, and
     # NKJP (85k sentences, much of it press) is the in-domain source anyway.
-    "pl": [("pl", "nkjp", 1)],
-    "uk": [("uk", "ner-uk2", 2), ("ru", "factrueval2016", 1)],
+    "pl": [("pl", "nkjp", 1), ("pl", "wikiann", 1)],
+    "uk": [("uk", "ner-uk2", 2), ("ru", "factrueval2016", 1), ("ru", "linspector-wikiner", 1), ("ru", "wikineural", 1)],
 }
+# Languages whose shipped model was trained on augmented documents (models/augment.py:
+# datelines, agency credits, upper case); the others on the sources as they are. Every
+# language gains from it on its dev set (models/README.md); a language is listed once its
+# shipped model has been retrained so, so that `train.py LANG` rebuilds what is shipped.
+AUGMENTED = frozenset({"es", "nl"})
 SENTENCES_PER_TRAIN_DOC = 10
 SENTENCES_PER_DEV_DOC = 20   # the bench protocol (bench/ner.py)
 SEED = 0
@@ -205,7 +214,7 @@ def recipe_licence(sources: list[str]) -> str:
     return text
 
 
-def prepare(lang: str, data: Path, work: Path, recipe: list[tuple[str, str, int]]) -> dict:
+def prepare(lang: str, data: Path, work: Path, recipe: list[tuple[str, str, int]], augment: bool = True) -> dict:
     """Convert the recipe's training sentences and the dev set to .spacy files under `work`."""
     rng = random.Random(SEED)
     wanted: dict[str, dict[str, int]] = {}
@@ -221,6 +230,8 @@ def prepare(lang: str, data: Path, work: Path, recipe: list[tuple[str, str, int]
             docs = group_documents([s for s in sents if s["source"] == source], SENTENCES_PER_TRAIN_DOC)
             train_docs.extend(docs * repeat)
     rng.shuffle(train_docs)
+    if augment:
+        train_docs = augment_documents(lang, train_docs, SEED)
     dev_docs = group_documents(list(read_jsonl(data / "dev" / f"{lang}.jsonl")), SENTENCES_PER_DEV_DOC)
     n_train = write_corpus(lang, train_docs, work / "train.spacy")
     n_dev = write_corpus(lang, dev_docs, work / "dev.spacy")
@@ -228,7 +239,8 @@ def prepare(lang: str, data: Path, work: Path, recipe: list[tuple[str, str, int]
     return counts
 
 
-def package(lang: str, best: Path, target: Path, counts: dict, recipe: list[tuple[str, str, int]], stopped_by: str) -> None:
+def package(lang: str, best: Path, target: Path, counts: dict, recipe: list[tuple[str, str, int]], stopped_by: str,
+            augmented: bool = True) -> None:
     """Copy the best checkpoint's NER pipeline to models/LANG/ and write its provenance into meta.json."""
     if target.exists():
         shutil.rmtree(target)
@@ -250,6 +262,8 @@ def package(lang: str, best: Path, target: Path, counts: dict, recipe: list[tupl
                        f"trained by models/train.py {lang}",
         "license": recipe_licence(sources),
         "training_stopped_by": stopped_by,
+        "augmentation": ({"datelines_and_credits": DATELINE_SHARE, "upper_case": UPPER_SHARE,
+                          "script": "models/augment.py"} if augmented else None),
         "sources": [{"name": s, "licence": SOURCE_LICENCES[s], "sentences": counts[s],
                      "language": next(fl for fl, src, _ in recipe if src == s),
                      "repeated": next(r for _, src, r in recipe if src == s)} for s in sources],
@@ -272,14 +286,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prepare-only", action="store_true")
     ap.add_argument("--package-only", action="store_true", help="package an existing WORK/out/model-best")
     ap.add_argument("--stopped-by", default="stopped by hand", help="with --package-only: how training ended")
+    ap.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                    help="apply models/augment.py (default: as the shipped model was trained, AUGMENTED)")
     args = ap.parse_args(argv)
     lang, recipe = args.lang, RECIPES[args.lang]
+    augment = lang in AUGMENTED if args.augment is None else args.augment
     work = args.work or Path(f"/tmp/newsetl-ner-{lang}")
     if args.package_only:
         counts = json.loads((work / "counts.json").read_text())
-        package(lang, work / "out" / "model-best", MODELS_DIR / lang, counts, recipe, args.stopped_by)
+        package(lang, work / "out" / "model-best", MODELS_DIR / lang, counts, recipe, args.stopped_by, augment)
         return 0
-    counts = prepare(lang, args.data, work, recipe)
+    counts = prepare(lang, args.data, work, recipe, augment=augment)
     (work / "counts.json").write_text(json.dumps(counts))
     if args.prepare_only:
         return 0
@@ -299,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         proc.terminate()
         proc.wait()
         stopped_by = f"time budget of {args.minutes:g} minutes"
-    package(lang, work / "out" / "model-best", MODELS_DIR / lang, counts, recipe, stopped_by)
+    package(lang, work / "out" / "model-best", MODELS_DIR / lang, counts, recipe, stopped_by, augment)
     print(f"[{lang}] packaged into {MODELS_DIR / lang}", flush=True)
     return 0
 
