@@ -223,6 +223,24 @@ def test_story_summary_headline_is_a_real_headline_and_latest_stories_come_first
     assert headline["o"] == "Valley Daily News"
 
 
+def test_story_summary_spans_the_dated_members_and_ties_on_last_activity_go_to_the_bigger_story(tmp_path):
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    dated = quake("p1", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 11, tzinfo=timezone.utc))
+    undated = quake("u", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 1, tzinfo=timezone.utc), published=False, template=OTHER_QUAKE)
+    # Two stories whose last member is seen at the same time: the bigger one first.
+    pair = [quake("n1", "Norcia", "Paolo Verdi", when=T0 - timedelta(hours=1), day="Tuesday", template=OTHER_QUAKE),
+            quake("n2", "Norcia", "Paolo Verdi", when=T0, day="Tuesday", mag="6.1", template=OTHER_QUAKE)]
+    single = replace(quake("s", "Soria", "Lena Torres", when=T0, day="Friday"), raw_text="x", clean_text=(
+        "Floods close the harbour in Soria\n\nStorm surges flooded the harbour of Soria on Friday and the port "
+        "authority closed it to shipping, Lena Torres of the coast guard said, as ferries waited offshore."))
+    _write(db, dedup_batch([dated, undated, *pair, single], StoredNeighbours()))
+    _, rows = store.query(db, "SELECT story_id, n_articles, first_seen, last_seen FROM story_summary")
+    assert [(r[0], r[1]) for r in rows[:2]] == [("n1", 2), ("s", 1)]
+    (p1_row,) = [r for r in rows if r[0] == "p1"]
+    assert p1_row[1] == 2 and p1_row[2] == p1_row[3] == dated.published_at  # 2012, not 2012-2026
+
+
 def test_restory_gives_the_result_of_a_fresh_run_in_time_order(tmp_path):
     articles = [quake(f"d{k}", "Lorca", "Ana Ruiz", when=T0 + timedelta(days=4 * k)) for k in range(6)]
     articles += [quake(f"n{k}", "Norcia", "Paolo Verdi", when=T0 + timedelta(days=4 * k, hours=2), day="Tuesday", template=OTHER_QUAKE) for k in range(6)]
