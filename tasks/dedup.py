@@ -310,7 +310,7 @@ def dedup_batch(
     """Assign dup_group and story_id to a batch, given its stored neighbours; see the module doc.
 
     `sigs` are the batch's `signatures()`, when the caller already computed them to look
-    up the neighbours. A story spans at most `window_days` from its first to its last article.
+    up the neighbours. A story spans at most `window_days` from its first to its last dated article.
     """
     sigs = sigs if sigs is not None else signatures(articles)
     order = sorted(
