@@ -17,7 +17,7 @@ SELECT * FROM articles WHERE is_article;
 -- the earliest member's real title; NULL only when no member has a title.
 CREATE OR REPLACE VIEW story_summary AS
 WITH members AS (
-    SELECT story_id, doc_id, source, dup_group, title, coalesce(published_at, fetched_at) AS seen_at
+    SELECT story_id, doc_id, source, dup_group, title, published_at, coalesce(published_at, fetched_at) AS seen_at
     FROM articles WHERE is_article
 ), site_titles AS (
     SELECT source, title FROM articles
@@ -45,8 +45,10 @@ SELECT m.story_id,
        count(DISTINCT m.dup_group) AS n_copy_groups,
        count(DISTINCT m.source) AS n_sources,
        list(DISTINCT m.source ORDER BY m.source) AS sources,
-       min(m.seen_at) AS first_seen,
-       max(m.seen_at) AS last_seen,
+       -- the span of the dated members (an undated member's fetch time is not its event's
+       -- time: tasks/dedup.py story_time); fetch times only for a story without dates
+       coalesce(min(m.published_at), min(m.seen_at)) AS first_seen,
+       coalesce(max(m.published_at), max(m.seen_at)) AS last_seen,
        any_value(t.top_entities) AS top_entities
 FROM members m
 LEFT JOIN site_titles st ON st.source = m.source AND st.title = m.title

@@ -115,11 +115,13 @@ class Neighbour:
     clean_text: str
     language: str | None
     seen_at: datetime
-    # Story clustering: the article's entity name keys (tasks/dedup.py name_key), and the
-    # first and last time any member of its story was seen (the story's time span).
+    # Story clustering: the article's entity name keys (tasks/dedup.py name_key), the first
+    # and last publication date of its story's dated members (the story's time span), and
+    # the earliest fetch time of its undated members (they were published by then).
     name_keys: tuple[str, ...] = ()
     story_first: datetime | None = None
     story_last: datetime | None = None
+    story_undated_until: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -264,12 +264,12 @@ def dedup_neighbours(
         by_hash.setdefault(h, (doc_id, group))
     copy_candidates: dict[str, Neighbour] = {}
     candidate_keys: dict[tuple[int, int], set[str]] = {}
-    for band, key, doc_id, group, story, text, lang, seen, first, last in candidates:
-        copy_candidates[doc_id] = Neighbour(doc_id, group, story, text, lang, seen, story_first=first, story_last=last)
+    for band, key, doc_id, group, story, text, lang, seen, first, last, until in candidates:
+        copy_candidates[doc_id] = Neighbour(doc_id, group, story, text, lang, seen, story_first=first, story_last=last, story_undated_until=until)
         candidate_keys.setdefault((band, key), set()).add(doc_id)
     story_pool = [
-        Neighbour(d, g, s, t, lang, seen, tuple(name_key(*n) for n in names), first, last)
-        for d, g, s, t, lang, seen, names, first, last in pool
+        Neighbour(d, g, s, t, lang, seen, tuple(name_key(*n) for n in names), first, last, until)
+        for d, g, s, t, lang, seen, names, first, last, until in pool
     ]
     return StoredNeighbours(by_hash, copy_candidates, candidate_keys, story_pool)
 

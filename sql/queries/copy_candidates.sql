@@ -1,6 +1,7 @@
 -- Stored articles that share an LSH band key with a batch article (registered as
--- batch_keys(band, key)), with what dedup needs to verify them, and the time span of
--- each one's story (a copy joins its original's story only within the story's window).
+-- batch_keys(band, key)), with what dedup needs to verify them, and the time of each one's
+-- story: its dated members' span and its undated members' earliest fetch (a copy joins its
+-- original's story only within the story's window; tasks/dedup.py story_time).
 WITH found AS (
     SELECT DISTINCT b.band, b.key, a.doc_id, a.dup_group, a.story_id, a.clean_text, a.language,
            coalesce(a.published_at, a.fetched_at) AS seen_at
@@ -9,10 +10,11 @@ WITH found AS (
     JOIN articles AS a ON a.doc_id = b.doc_id
     WHERE a.doc_id NOT IN (SELECT doc_id FROM batch_doc_ids)
 ), spans AS (
-    SELECT story_id, min(coalesce(published_at, fetched_at)) AS first_seen, max(coalesce(published_at, fetched_at)) AS last_seen
+    SELECT story_id, min(published_at) AS first_seen, max(published_at) AS last_seen,
+           min(fetched_at) FILTER (WHERE published_at IS NULL) AS undated_until
     FROM articles
     WHERE is_article AND story_id IN (SELECT story_id FROM found) AND doc_id NOT IN (SELECT doc_id FROM batch_doc_ids)
     GROUP BY story_id
 )
-SELECT f.*, s.first_seen, s.last_seen
+SELECT f.*, s.first_seen, s.last_seen, s.undated_until
 FROM found AS f LEFT JOIN spans AS s USING (story_id);

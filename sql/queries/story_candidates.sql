@@ -2,8 +2,9 @@
 -- articles seen between $since and $until that share the most of its top terms (at least
 -- $min_shared). batch_terms(doc_id, term) holds each batch article's top terms.
 -- With each: its entity names of the kinds in $kinds (one per mention, for the name
--- similarity) and the time span of its whole story (first and last member seen), so the
--- story's window stays anchored on its first article. Each name comes as [canonical,
+-- similarity) and the time of its whole story: first and last publication date of its dated
+-- members (the span; the window stays anchored on its first article) and the earliest fetch
+-- time of its undated members (they were published by then; tasks/dedup.py story_time). Each name comes as [canonical,
 -- entity_id], so the stored side keys it exactly as tasks/dedup.py name_counts keys the batch
 -- (the entity id when there is one: Kyiv/Kiew/Київ are one place).
 WITH shared AS (
@@ -25,7 +26,8 @@ WITH shared AS (
     WHERE doc_id IN (SELECT doc_id FROM ranked) AND kind IN (SELECT unnest($kinds))
     GROUP BY doc_id
 ), spans AS (
-    SELECT story_id, min(coalesce(published_at, fetched_at)) AS first_seen, max(coalesce(published_at, fetched_at)) AS last_seen
+    SELECT story_id, min(published_at) AS first_seen, max(published_at) AS last_seen,
+           min(fetched_at) FILTER (WHERE published_at IS NULL) AS undated_until
     FROM articles
     WHERE is_article
       AND story_id IN (SELECT story_id FROM articles WHERE doc_id IN (SELECT doc_id FROM ranked))
@@ -33,7 +35,7 @@ WITH shared AS (
     GROUP BY story_id
 )
 SELECT a.doc_id, a.dup_group, a.story_id, a.clean_text, a.language, coalesce(a.published_at, a.fetched_at) AS seen_at,
-       coalesce(n.names, []) AS names, s.first_seen, s.last_seen
+       coalesce(n.names, []) AS names, s.first_seen, s.last_seen, s.undated_until
 FROM articles AS a
 LEFT JOIN names AS n USING (doc_id)
 LEFT JOIN spans AS s USING (story_id)

@@ -70,17 +70,63 @@ def test_same_kind_of_event_in_two_places_makes_two_stories():
 
 
 def test_same_kind_of_event_years_apart_stays_apart():
-    # Same place, same wording: only the years differ (one article has no date and counts at its fetch time).
+    # Same place, same wording: only the years differ.
     earlier = quake("y2019", "Lorca", "Ana Ruiz", when=datetime(2019, 5, 5, tzinfo=timezone.utc))
     later = quake("y2023", "Lorca", "Ana Ruiz", when=datetime(2023, 5, 5, tzinfo=timezone.utc))
+    # An undated one, fetched in 2026, may belong to either: it joins one on content and
+    # bridges nothing.
     undated = quake("undated", "Lorca", "Ana Ruiz", when=datetime(2026, 5, 5, tzinfo=timezone.utc), published=False)
     s = stories([later, undated, earlier])
-    assert len({s["y2019"], s["y2023"], s["undated"]}) == 3
+    assert s["y2019"] != s["y2023"]
+    assert s["undated"] in (s["y2019"], s["y2023"])
     # Against storage too: a stored story from 2019 is never joined in 2023.
     stored = Neighbour("y2019", "y2019", "y2019", earlier.clean_text, "en", earlier.published_at,
                        tuple(name_key(e.canonical) for e in earlier.entities), earlier.published_at, earlier.published_at)
     [result] = dedup_batch([later], StoredNeighbours(story_pool=[stored])).articles
     assert result.story_id == "y2023"
+
+
+def test_an_undated_article_joins_its_event_on_content_whatever_its_fetch_time():
+    # An archive of 2012 reports read in 2026 without dates: the fetch time is not the event's time.
+    first = quake("p1", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 11, tzinfo=timezone.utc))
+    second = quake("p2", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 12, tzinfo=timezone.utc), mag="5.1", template=OTHER_QUAKE)
+    undated = quake("u", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 1, tzinfo=timezone.utc), published=False, mag="5.2")
+    # A dated report of the same kind of event in 2026 is another event, undated member or not.
+    recent = quake("r", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 2, tzinfo=timezone.utc), mag="4.8")
+    s = stories([recent, undated, second, first])
+    assert s["u"] == s["p1"] == s["p2"]
+    assert s["r"] != s["p1"]
+
+
+def test_an_undated_article_was_published_by_its_fetch_time_so_it_bounds_its_story():
+    fetched = datetime(2019, 6, 1, tzinfo=timezone.utc)
+    undated = quake("u", "Lorca", "Ana Ruiz", when=fetched, published=False)
+    soon = quake("soon", "Lorca", "Ana Ruiz", when=fetched + timedelta(days=9), mag="5.8")
+    late = quake("late", "Lorca", "Ana Ruiz", when=fetched + timedelta(days=20), mag="5.7")
+    years = quake("years", "Lorca", "Ana Ruiz", when=datetime(2023, 6, 1, tzinfo=timezone.utc), mag="5.6")
+    s = stories([years, late, soon, undated], window_days=14)
+    # u was out by June 1st: a report 9 days later can be about its event, 20 days or years later not.
+    assert s["soon"] == s["u"]
+    assert s["late"] != s["u"] and s["years"] != s["u"]
+
+
+def test_stored_undated_members_neither_stretch_nor_bridge_a_story(tmp_path):
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    dated = quake("p1", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 11, tzinfo=timezone.utc))
+    undated = quake("u", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 1, tzinfo=timezone.utc), published=False, template=OTHER_QUAKE)
+    recent = quake("r", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 2, tzinfo=timezone.utc), mag="4.8")
+    for batch in ([dated], [undated], [recent]):  # one batch at a time: each meets the others through storage
+        _write(db, dedup_against_store(batch, str(db), window_days=14), run_id=batch[0].doc_id)
+    s = _stored_stories(db)
+    assert s["u"] == s["p1"] and s["r"] != s["p1"]
+    _, rows = store.query(db, "SELECT story_id, max(published_at) - min(published_at) FROM articles GROUP BY story_id")
+    assert all(span is None or span <= timedelta(days=14) for _, span in rows)
+    # The lookup gives the story's dated span and the fetch time of its undated member.
+    neighbours = store.dedup_neighbours(db, ["q"], [], [], (dated.published_at, dated.published_at), 14,
+                                        {"q": ["lorca", "earthquake", "ruiz"]}, entity_kinds=("place",), name_key=name_key)
+    p1 = next(n for n in neighbours.story_pool if n.doc_id == "p1")
+    assert (p1.story_first, p1.story_last, p1.story_undated_until) == (dated.published_at, dated.published_at, undated.fetched_at)
 
 
 def test_the_window_is_anchored_on_the_first_article_not_sliding():
@@ -175,6 +221,24 @@ def test_story_summary_headline_is_a_real_headline_and_latest_stories_come_first
     assert headline["a"] == "Lorca counts the damage"
     # A story whose only title is the site's name still gets it rather than nothing.
     assert headline["o"] == "Valley Daily News"
+
+
+def test_story_summary_spans_the_dated_members_and_ties_on_last_activity_go_to_the_bigger_story(tmp_path):
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    dated = quake("p1", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 11, tzinfo=timezone.utc))
+    undated = quake("u", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 1, tzinfo=timezone.utc), published=False, template=OTHER_QUAKE)
+    # Two stories whose last member is seen at the same time: the bigger one first.
+    pair = [quake("n1", "Norcia", "Paolo Verdi", when=T0 - timedelta(hours=1), day="Tuesday", template=OTHER_QUAKE),
+            quake("n2", "Norcia", "Paolo Verdi", when=T0, day="Tuesday", mag="6.1", template=OTHER_QUAKE)]
+    single = replace(quake("s", "Soria", "Lena Torres", when=T0, day="Friday"), raw_text="x", clean_text=(
+        "Floods close the harbour in Soria\n\nStorm surges flooded the harbour of Soria on Friday and the port "
+        "authority closed it to shipping, Lena Torres of the coast guard said, as ferries waited offshore."))
+    _write(db, dedup_batch([dated, undated, *pair, single], StoredNeighbours()))
+    _, rows = store.query(db, "SELECT story_id, n_articles, first_seen, last_seen FROM story_summary")
+    assert [(r[0], r[1]) for r in rows[:2]] == [("n1", 2), ("s", 1)]
+    (p1_row,) = [r for r in rows if r[0] == "p1"]
+    assert p1_row[1] == 2 and p1_row[2] == p1_row[3] == dated.published_at  # 2012, not 2012-2026
 
 
 def test_restory_gives_the_result_of_a_fresh_run_in_time_order(tmp_path):
