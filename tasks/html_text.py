@@ -22,6 +22,10 @@ BLOCK_TAGS = frozenset(
     "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th tr ul title".split()
 )
 _PARSER = lxml.html.HTMLParser(huge_tree=True)
+# An XHTML page's `<?xml version="1.0" encoding="UTF-8"?>`: lxml refuses a decoded string that
+# declares an encoding (ValueError), so such a page read as nothing — no lines, no language,
+# no title. The text is already decoded; the declaration says nothing more.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml\b[^>]*\?>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
@@ -65,22 +69,53 @@ def html_to_lines(html: str) -> list[str]:
     return [block.text for block in html_blocks(html)]
 
 
+def parse_document(html: str, parser: etree.HTMLParser | None = None) -> etree._Element:
+    """Parse a decoded page into an lxml tree (a leading XML declaration ignored); raises
+    lxml's ParserError or ValueError when nothing can be parsed."""
+    return lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1), parser=parser)
+
+
 def html_blocks(html: str) -> list[Block]:
-    """Return the lines of `html_to_lines` with the elements each one sits in (`Block`)."""
+    """Return the lines of `html_to_lines` with the elements each one sits in (`Block`).
+
+    `<noscript>` is invisible, except on a page whose `<noscript>` holds more text than the
+    rest of its body: that is the page as a reader without JavaScript (and a crawler) sees
+    it — forums and apps that render their content by script put it there.
+    """
     if not html.strip():
         return []
     try:
-        root = lxml.html.document_fromstring(html, parser=_PARSER)
+        root = parse_document(html, _PARSER)
     except (etree.ParserError, ValueError):
         return []
-    for hidden in list(root.iter(*INVISIBLE)):  # a list: dropping while iterating skips nodes
-        if hidden.getparent() is not None:
-            hidden.drop_tree()
-    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    parts = _flatten(root)
+    body = root.find("body")
+    in_noscript = sum(len(_noscript_text(n)) for n in body.iter("noscript")) if body is not None else 0
+    parts = _visible_parts(root, INVISIBLE)
+    if in_noscript and in_noscript > sum(len(text.strip()) for text, _ in parts):
+        root = parse_document(html, _PARSER)
+        for noscript in root.iter("noscript"):  # markup kept as text (tracking pixels) is no text
+            if noscript.text:
+                noscript.text = _ANY_TAG.sub(" ", noscript.text)
+        parts = _visible_parts(root, tuple(t for t in INVISIBLE if t != "noscript"))
     if not any(text.strip() for text, _ in parts):  # a tree beyond libxml2's depth limit parses empty
         parts = [(_text_by_tags(html), 0)]
     return _blocks(parts)
+
+
+def _noscript_text(element: etree._Element) -> str:
+    """The text a `<noscript>` shows: parsers keep its content as elements or as raw markup
+    text (a tracking pixel's `<img …>`), which shows nothing."""
+    return _ANY_TAG.sub(" ", "".join(element.itertext())).strip()
+
+
+def _visible_parts(root: etree._Element, invisible: tuple[str, ...]) -> list[tuple[str, int]]:
+    """The tree's text parts (`_flatten`) once the `invisible` elements, comments and
+    processing instructions are dropped (the tree is changed in place)."""
+    for hidden in list(root.iter(*invisible)):  # a list: dropping while iterating skips nodes
+        if hidden.getparent() is not None:
+            hidden.drop_tree()
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    return _flatten(root)
 
 
 def _blocks(parts: list[tuple[str, int]]) -> list[Block]:

@@ -20,6 +20,7 @@ declared credits into `attribution` when cleanup found none.
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from collections import Counter
 from dataclasses import replace
 
@@ -35,7 +36,7 @@ from newsetl.tasks.metadata.titles import page_title, site_name
 from newsetl.tasks.metadata.urls import declared_url, normalise_url, registrable_domain
 from newsetl.tasks.records import Article, StageOutput
 
-VERSION = "metadata-2"  # 2: learned title ranker, visible bylines
+VERSION = "metadata-3"  # 2: learned title ranker, visible bylines; 3: XHTML pages with an XML declaration read, htmldate-filled days dropped
 STAGE = "metadata"
 
 
@@ -107,12 +108,24 @@ def _page_date(article: Article, page: PageMeta, url: str | None) -> FoundDate |
     chosen = choose_date(candidates, url, article.fetched_at)
     if (chosen is None or chosen.precision != "day") and article.input_format == "html":
         guess = htmldate_guess(article.raw_text, url)
-        # htmldate fills a missing day with the 1st and a missing month with January: such a
-        # "day" may be a year or month we already know is all the page says (or a copyright year).
-        filled = guess is not None and (guess.value.day == 1 and (chosen is not None or guess.value.month == 1))
+        # htmldate fills the parts a date lacks — with the 1st and January, or (through
+        # dateutil) with today's day and month: a "day" inside the year or month the page
+        # already gave is that same coarse date filled in, and a January 1 may be a year alone
+        # (or a copyright year).
+        filled = guess is not None and (
+            (chosen is not None and _within(guess.value, chosen))
+            or (guess.value.day == 1 and (chosen is not None or guess.value.month == 1))
+        )
         if guess is not None and not filled:
             chosen = choose_date([*candidates, guess], url, article.fetched_at) or chosen
     return chosen
+
+
+def _within(value: datetime, coarse: FoundDate) -> bool:
+    """Whether `value` falls in the month or year a coarse date names."""
+    if coarse.precision == "month":
+        return (value.year, value.month) == (coarse.value.year, coarse.value.month)
+    return coarse.precision == "year" and value.year == coarse.value.year
 
 
 def settle_metadata(articles: list[Article]) -> list[Article]:

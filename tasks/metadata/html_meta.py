@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import lxml.html
 from lxml import etree
+
+from newsetl.tasks.html_text import parse_document
 
 # Schema.org types that describe the page's article (NewsArticle, ReportageNewsArticle, …).
 _ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|Report|LiveBlogPosting|SocialMediaPosting)$")
@@ -50,7 +51,7 @@ def read_page_meta(html: str) -> PageMeta:
     if not html or not html.strip():
         return PageMeta()
     try:
-        root = lxml.html.document_fromstring(html[:MAX_HTML_CHARS])
+        root = parse_document(html[:MAX_HTML_CHARS])
     except (etree.ParserError, ValueError):
         return PageMeta()
     meta: dict[str, list[str]] = {}

@@ -18,6 +18,7 @@ from newsetl.tasks import cleanup
 from newsetl.tasks.cleanup import clean_articles, clean_batch, clean_html, clean_text
 from newsetl.tasks.html_text import html_to_lines
 from newsetl.tasks.language import detect_languages
+from newsetl.tasks.metadata.html_meta import read_page_meta
 from newsetl.tasks.records import Article
 
 NORWEGIAN = """\
@@ -124,3 +125,32 @@ def test_clean_stream_returns_every_other_page_when_one_is_broken():
     assert rows[0]["text"].startswith("The council approved")
     assert "Den nye brua" in rows[3]["text"]
     assert rows[4]["text"].startswith("The council approved")
+
+
+def test_an_xhtml_page_with_an_xml_declaration_has_lines_language_and_title():
+    # Old XHTML sites start with an XML declaration naming the encoding; the page is
+    # already decoded, and lxml refuses such a string: it used to read as nothing.
+    page = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>Harbour budget approved</title></head><body>'
+        + "".join(f"<p>{p}</p>" for p in ENGLISH_PARAGRAPHS) + "</body></html>"
+    )
+    assert html_to_lines(page) == ENGLISH_PARAGRAPHS
+    assert detect_languages([article("x", page, fmt="html")])[0].language == "en"
+    assert read_page_meta(page).title == "Harbour budget approved"
+
+
+def test_a_page_rendered_by_script_is_read_from_its_noscript_content():
+    # A forum that renders its posts by JavaScript ships them in <noscript> for readers
+    # (and crawlers) without it: that is the page's text.
+    posts = "".join(f"<div class='post'><p>{p}</p></div>" for p in ENGLISH_PARAGRAPHS)
+    page = f"<html><body><div id='app'>Loading</div><noscript>{posts}</noscript></body></html>"
+    assert html_to_lines(page)[-3:] == ENGLISH_PARAGRAPHS
+    assert detect_languages([article("forum", page, fmt="html")])[0].language == "en"
+
+
+def test_a_tracking_pixel_in_noscript_is_not_text():
+    pixel = '<noscript><img width=1 height=1 alt="" src="https://stats.example.org/b?P=a1b2c3&T=999"></noscript>'
+    page = f"<html><body>{pixel}<p>Short note.</p>{pixel}</body></html>"
+    assert html_to_lines(page) == ["Short note."]
