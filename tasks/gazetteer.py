@@ -74,6 +74,33 @@ COUNTRY_NAME_LANGUAGES = (
 # Inflected languages: "Киеве", "Kijowie", "Москве" are Kyiv and Moscow in the locative case.
 INFLECTED_LANGUAGES = frozenset({"ru", "uk", "pl", "cs", "sk", "be", "bg", "sr", "hr", "sl"})
 MIN_ALIAS_LETTERS = 3
+# What news calls a country besides its CLDR name, by ISO code: abbreviations ("US", "UK",
+# "EE.UU.", "США"), short and older names ("Britain", "Holland", "Burma"), full formal names.
+# They join the country tier, before every city: otherwise "USA" was the Japanese city Usa,
+# "Holland" a town in Michigan, and "US", "U.S.", "UK" (too short, or codes) no place at all.
+# ISO codes in general are not names ("AI", "IT", "IN" are words): only these.
+COUNTRY_SHORT_NAMES = {
+    "US": (
+        "US", "U.S.", "U.S", "USA", "U.S.A.", "America", "United States of America", "EEUU", "EE.UU.", "EE. UU.",
+        "Amerika", "Vereinigte Staaten von Amerika", "États-Unis d'Amérique", "Estados Unidos de América",
+        "Stati Uniti d'America", "Stany Zjednoczone Ameryki", "США", "Соединённые Штаты", "Соединённые Штаты Америки",
+        "Сполучені Штати Америки",
+    ),
+    "GB": (
+        "UK", "U.K.", "Britain", "Great Britain", "Großbritannien", "Grossbritannien", "Grande-Bretagne",
+        "Gran Bretaña", "Gran Bretagna", "Grã-Bretanha", "Groot-Brittannië", "Британия",
+    ),
+    "AE": ("UAE", "U.A.E.", "VAE", "EAU", "ОАЭ"),
+    "CD": ("DRC", "DR Congo", "Democratic Republic of Congo", "RDC", "DR Kongo"),
+    "NL": ("Holland", "Netherlands"),
+    "CZ": ("Czech Republic", "Tschechische Republik", "République tchèque", "República Checa"),
+    "MM": ("Burma",),
+    "SZ": ("Swaziland",),
+    "MK": ("Macedonia",),
+    "CV": ("Cape Verde",),
+    "RU": ("Russian Federation", "Российская Федерация"),
+    "TR": ("Türkiye",),
+}
 # A city this populous is what news means by a name it shares with a US state (New York).
 # 1M: a round size; at 500k or 2M the only state that changes is the same one.
 METROPOLIS_POPULATION = 1_000_000
@@ -90,8 +117,8 @@ def _is_code(alias: str) -> bool:
 
 @lru_cache(maxsize=1)
 def place_index() -> dict[str, int]:
-    """Return {lowercased place name -> GeoNames id} from countries (GeoNames + CLDR names in
-    COUNTRY_NAME_LANGUAGES), US states, and every GeoNames city's name and alternate names.
+    """Return {lowercased place name -> GeoNames id} from countries (GeoNames + COUNTRY_SHORT_NAMES
+    + CLDR names in COUNTRY_NAME_LANGUAGES), US states, and every GeoNames city's name and alternate names.
 
     Where a name is shared, the earlier tier wins (countries, then capital cities, then US
     states — or the city of 1M+ people that shares a state's name —, then city main names,
@@ -113,6 +140,9 @@ def place_index() -> dict[str, int]:
     by_iso = {c["iso"]: int(c["geonameid"]) for c in countries}
     for c in countries:
         add(c["name"], int(c["geonameid"]))
+    for iso, names in COUNTRY_SHORT_NAMES.items():
+        for name in names:  # short codes allowed here: the list says they are names
+            index.setdefault(_alias_key(name), by_iso[iso])
     for lang in COUNTRY_NAME_LANGUAGES:
         territories = Locale(lang).territories
         for iso, geonameid in by_iso.items():

@@ -51,3 +51,19 @@ def test_new_york_is_the_city_not_the_state():
     # the state shares the city's short name; a bare "New York" in news is the city
     assert entity_id("New York", "place", "en") == entity_id("New York City", "place", "en")
     assert entity_id("New York", "place", "en") != "geonames:5128638"  # GeoNames' New York State
+
+
+def test_a_country_by_its_abbreviations_and_short_names_is_one_place():
+    united_states = entity_id("United States", "place", "en")
+    assert united_states.startswith("geonames:")
+    for name, lang in (("US", "en"), ("U.S.", "en"), ("USA", "de"), ("America", "en"), ("EE.UU.", "es"), ("США", "ru")):
+        assert entity_id(name, "place", lang) == united_states, name
+    united_kingdom = entity_id("United Kingdom", "place", "en")
+    for name, lang in (("UK", "en"), ("Britain", "en"), ("Großbritannien", "de"), ("Wielka Brytania", "pl")):
+        assert entity_id(name, "place", lang) == united_kingdom, name
+    assert entity_id("Holland", "place", "en") == entity_id("Nederland", "place", "nl")
+
+
+def test_other_country_codes_are_not_places():
+    # "AI" is Anguilla's ISO code and the usual word for artificial intelligence.
+    assert entity_id("AI", "place", "en") == "place:ai"
