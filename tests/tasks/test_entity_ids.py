@@ -67,3 +67,13 @@ def test_a_country_by_its_abbreviations_and_short_names_is_one_place():
 def test_other_country_codes_are_not_places():
     # "AI" is Anguilla's ISO code and the usual word for artificial intelligence.
     assert entity_id("AI", "place", "en") == "place:ai"
+
+
+def test_translations_and_old_names_geonames_lists_are_not_other_places():
+    # GeoNames lists "White House" for Casablanca and "Africa" for Mahdia: in news they are
+    # a building and a continent, never those cities.
+    assert not entity_id("White House", "place", "en").startswith("geonames:")
+    assert not entity_id("Africa", "place", "en").startswith("geonames:")
+    # Exonyms starting like the city's own name still meet it.
+    for exonym, name in (("Wien", "Vienna"), ("Köln", "Cologne"), ("Moskau", "Moscow"), ("Genf", "Geneva")):
+        assert entity_id(exonym, "place", "de") == entity_id(name, "place", "en"), exonym
