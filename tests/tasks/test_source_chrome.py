@@ -58,3 +58,22 @@ def test_two_copies_of_an_article_keep_their_paragraphs():
     copies = [first, replace(first, doc_id="copy-1"), replace(first, doc_id="copy-2")]
     for article in clean_articles(copies):
         assert all(p in kept_lines(article) for p in BODIES[0][1])
+
+
+def test_a_title_that_is_the_sites_name_on_every_page_gives_way_to_the_pages_headline():
+    # A blog whose <title> is the blog's name: the metadata stage can only see one page; the
+    # source's other pages show that the name is chrome, and each page keeps its headline.
+    pages = [replace(page(i), title=SITE_CHROME_TOP[0]) for i in range(4)]
+    cleaned = clean_articles(pages)
+    assert [a.title for a in cleaned] == [title for title, _ in BODIES]
+
+
+def test_a_headline_is_kept_when_the_sites_other_pages_do_not_repeat_it():
+    pages = [replace(page(i), title=BODIES[i][0]) for i in range(4)]
+    assert [a.title for a in clean_articles(pages)] == [title for title, _ in BODIES]
+
+
+def test_a_title_three_pages_of_a_source_share_gives_way_to_each_pages_headline():
+    # The blog's name only in <title> (never a visible line): three posts with one title.
+    pages = [replace(page(i), title="Musings of a Valley Reporter") for i in range(3)]
+    assert [a.title for a in clean_articles(pages)] == [title for title, _ in BODIES[:3]]
