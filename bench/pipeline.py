@@ -87,12 +87,36 @@ def stage_seconds(output: str) -> dict[str, float]:
     return json.loads(found[-1]) if found else {}
 
 
+def served_runs(command: list[str], work: Path, texts: Path, text: str) -> list[tuple[str, float, float]]:
+    """An unchanged re-run and a run that finds one new article, with a Prefect server already
+    running (started here, not timed, stopped after): [(row name, wall s, peak RSS MB)]."""
+    from newsetl.flows.early_server import start_early_server
+
+    os.environ.update(PREFECT_HOME=str(work / ".prefect-served"), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    server = start_early_server()
+    if server is None:  # an API is configured already: every run above used it
+        return []
+    try:
+        server.wait_ready(120)
+        again_s, again_mb, _ = measured(command, work)
+        (texts / "served-new.txt").write_text(text.replace(".", ". Meanwhile,", 1), encoding="utf-8")
+        one_s, one_mb, _ = measured(command, work)
+    finally:
+        server.stop()
+        os.environ.pop("PREFECT_API_URL", None)
+    return [
+        ("newsetl run, unchanged re-run, Prefect server running", again_s, again_mb),
+        ("newsetl run, one new article, Prefect server running", one_s, one_mb),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="only the first N documents (quick iterations)")
     parser.add_argument("--workers", type=int, default=None, help="newsetl run --workers (default: newsetl's default)")
     parser.add_argument("--task-runner", default=None, help="newsetl run --task-runner (default: newsetl's default)")
     parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--no-served", action="store_true", help="skip the re-runs against an already running Prefect server")
     parser.add_argument("--ner-batch-size", type=int, default=16, help="nlp.pipe batch size of the floor (= Settings.ner_batch_size)")
     args = parser.parse_args()
     lines = DOCS.read_text(encoding="utf-8").splitlines()
@@ -124,6 +148,10 @@ def main() -> None:
         again_s, again_mb, again_out = measured(command, work)
         (texts / f"{n:05d}.txt").write_text(docs[n]["text"], encoding="utf-8")
         one_s, one_mb, one_out = measured(command, work)
+        # The same two runs against a Prefect server that is already up (PREFECT_API_URL set,
+        # as under `newsetl serve`, a deployment's worker or `prefect server start`): what a
+        # scheduled run pays without the temporary server's start.
+        served = served_runs(command, work, texts, docs[n]["text"]) if not args.no_served else []
 
     print(f"## newsetl run vs bare NER on synd_dev ({env_note})\n")
     print(f"floor: {floor_out.strip().splitlines()[-1]}; {before_s:.1f} s before the run, {after_s:.1f} s after (mean used)\n")
@@ -134,6 +162,7 @@ def main() -> None:
         (f"newsetl run, {n} new articles", first_s, first_mb),
         ("newsetl run, unchanged re-run", again_s, again_mb),
         ("newsetl run, one new article", one_s, one_mb),
+        *served,
     ):
         print(f"| {name} | {seconds:.1f} | {seconds / floor_s:.2f} | {mb:.0f} |")
 
