@@ -98,8 +98,8 @@ def _clean_article(article: Article, chrome: frozenset[str], keys: frozenset[str
     # replaces that title.
     title = article.title
     site_title = bool(title) and (shared_title or line_key(normalise_line(title)) in chrome)
-    if site_title:
-        title = None
+    if site_title:  # and its line, wherever the page shows it, is the source's chrome
+        title, chrome = None, chrome | {line_key(normalise_line(article.title))}
     if article.input_format == "html":
         result = clean_html(article.raw_text, article.language, title, article.url, chrome)
     else:

@@ -11,6 +11,23 @@ HEADLINE_MIN_WORDS = 4
 HEADLINE_SEARCH_LINES = 8
 
 
+# A headline is at most this many words: longer lines are sentences of the body.
+HEADLINE_MAX_WORDS = 25
+
+
+def _not_a_headline(line: str) -> bool:
+    return bool(
+        ph.WIDGET_LINE.match(line) or ph.END_OF_ARTICLE.match(line) or ph.COPYRIGHT_LINE.search(line)
+        or ph.BYLINE_LINE.match(line) or ph.is_menu_line(line) or ph.DATE_LINE.search(line)
+    )
+
+
+def headline_like(line: str, n_words: int) -> bool:
+    """Whether a line (of `n_words` words) could be a headline: HEADLINE_MIN_WORDS to
+    HEADLINE_MAX_WORDS words, no sentence end, no chrome, byline or date wording."""
+    return HEADLINE_MIN_WORDS <= n_words <= HEADLINE_MAX_WORDS and not line.rstrip().endswith((".", "…")) and not _not_a_headline(line)
+
+
 def find_headline(lines: list[tuple[int, str]], n_words: dict[int, int], title: str | None, body_start: int | None) -> int | None:
     """Return the line number of the headline.
 
@@ -25,10 +42,7 @@ def find_headline(lines: list[tuple[int, str]], n_words: dict[int, int], title: 
                 return no
 
     def title_like(no: int, line: str) -> bool:
-        return n_words[no] >= HEADLINE_MIN_WORDS and not (
-            ph.WIDGET_LINE.match(line) or ph.END_OF_ARTICLE.match(line) or ph.COPYRIGHT_LINE.search(line)
-            or ph.BYLINE_LINE.match(line) or ph.is_menu_line(line) or ph.DATE_LINE.search(line)
-        )
+        return n_words[no] >= HEADLINE_MIN_WORDS and not _not_a_headline(line)
 
     if body_start is None:
         return next((no for no, line in lines if title_like(no, line)), None)

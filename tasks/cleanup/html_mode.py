@@ -11,6 +11,7 @@ from newsetl.tasks.cleanup.line_decision import (
     page_from_result,
     html_result_from_decisions,
 )
+from newsetl.tasks.cleanup.headline import headline_like
 from newsetl.tasks.cleanup.line_features import PageLines
 from newsetl.tasks.cleanup.line_model import LineModel, shipped_model
 from newsetl.tasks.cleanup.line_signals import PARAGRAPH_MIN_WORDS
@@ -20,6 +21,7 @@ from newsetl.tasks.cleanup.text_mode import SHIPPED, clean_text_rules
 from newsetl.tasks.html_text import html_blocks
 from newsetl.tasks.language import normalise_line, words
 from newsetl.tasks.records import RemovedLine
+from newsetl.tasks.source_chrome import line_key
 
 # HTML mode: an extraction (after the rules) shorter than this is "found next to nothing":
 # the text-mode classifier reads the whole page instead.
@@ -110,10 +112,21 @@ def clean_html_rules(
     numbered by their position in the flattened page.
     """
     doc = _extract(html, url, favor_precision=FAVOR_PRECISION)
-    headline = title or (doc.title if doc else None)
+    # The extractor's title is the page's <title>; on a site whose name is that title on every
+    # page it is source chrome, and the headline is the line the rules find above the body.
+    doc_title = doc.title if doc else None
+    site_named = bool(doc_title) and line_key(normalise_line(doc_title)) in source_chrome
+    headline = title or (None if site_named else doc_title)
     extracted = (doc.text or "") if doc else ""
     text = f"{headline}\n\n{extracted}" if headline else extracted
-    result = replace(clean_text_rules(text, language, headline, True, source_chrome), title=headline)
+    result = clean_text_rules(text, language, headline, True, source_chrome)
+    if site_named and not headline and not result.title:
+        # Extractors start the main text at the headline: when the page's <title> was only the
+        # site's name, a headline-like first line is the headline.
+        first, _, rest = result.body.partition("\n\n")
+        if first and headline_like(first, len(words(first))):
+            result = replace(result, title=first, body=rest)
+    result = replace(result, title=headline or (result.title if site_named else None))
     kept = {normalise_line(line) for line in text.splitlines()}
     if len(words(result.body)) < MIN_EXTRACTED_WORDS and len(words(page_rules.body)) > len(words(result.body)):
         # The extractor found (next to) nothing: the text-mode classifier reads the page.

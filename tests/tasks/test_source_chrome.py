@@ -77,3 +77,20 @@ def test_a_title_three_pages_of_a_source_share_gives_way_to_each_pages_headline(
     # The blog's name only in <title> (never a visible line): three posts with one title.
     pages = [replace(page(i), title="Musings of a Valley Reporter") for i in range(3)]
     assert [a.title for a in clean_articles(pages)] == [title for title, _ in BODIES[:3]]
+
+
+def test_blog_posts_titled_with_the_blogs_name_get_the_headline_their_text_starts_with():
+    posts = [
+        ("Fog delays the morning ferries again", "The first two ferries of the day were held in port on Friday as thick fog settled over the harbour mouth for hours."),
+        ("New bakery opens beside the old mill", "A family bakery opened its doors beside the old mill on Saturday, selling bread baked in a wood-fired oven built last spring."),
+        ("School choir wins the regional contest", "The school choir took first place at the regional contest on Sunday, singing three songs its members had arranged themselves."),
+    ]
+    pages = [
+        replace(
+            page(i), input_format="html", title="Valley Musings",
+            raw_text=f"<html><head><title>Valley Musings</title></head><body><article><h2>{headline}</h2><p>{text}</p>"
+                     f"<p>{text.replace('.', ', and more is expected next week.')}</p></article></body></html>",
+        )
+        for i, (headline, text) in enumerate(posts)
+    ]
+    assert [a.title for a in clean_articles(pages)] == [headline for headline, _ in posts]
