@@ -52,6 +52,14 @@ _DOMAIN = re.compile(r"(?:https?://|www\.|@|\.(?:com|de|at|ch|org|net|co|uk|fr|e
 _UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 # Characters no byline name holds: form labels ("Name *"), captions ("(Image: Getty").
 _NOT_IN_NAMES = re.compile(r"[*():|<>{}\[\]#=+?!]")
+# Link and role words printed beside a byline ("View Profile", "Staff Writer", "Product
+# Manager"): a CMS turns them into an author when the byline is read as text.
+_ROLE_OR_LINK = re.compile(
+    r"\b(?:profile|profil|biography|bio|contact|kontakt|more posts|all posts|writer|reporter|correspondent|"
+    r"contributor|columnist|editor|manager|director|officer|intern|producer|photographer|redakteurin?|"
+    r"korrespondent(?:in)?|journalist(?:in|e|a)?|rédacteur|rédactrice|periodista|redattore|redactor)\b",
+    re.IGNORECASE,
+)
 _SOCIAL = re.compile(r"\b(?:twitter|facebook|instagram|linkedin|whatsapp|telegram|e-?mail|share|teilen|follow|folgen|abonnieren|subscribe)\b", re.IGNORECASE)
 # Lower-case words inside names: "Chus del Pino", "Ludwig van Beethoven", "Omar bin Laden".
 _PARTICLES = frozenset("van von der den de del della di da das dos du la le ter ten bin ibn al el y e zu vom".split())
@@ -201,6 +209,8 @@ def classify_name(name: str, kind: str = "unknown", site_keys: set[str] = frozen
         return "attribution"  # "Www Medianotions De": a domain turned into words by a CMS
     if _SOCIAL.search(name):
         return None  # "Twitter Facebook": share buttons beside the byline
+    if _ROLE_OR_LINK.search(name) and kind != "person":
+        return None  # "View Profile", "Staff Writer": a link or a role, no name
     if _UNSPACED_SCRIPT.search(name):
         return "person" if len(name) <= 12 else "attribution"
     if len(words) > MAX_NAME_WORDS:

@@ -80,3 +80,9 @@ def test_labels_places_phrases_and_dates_on_a_byline_line_are_not_names():
     assert authored("<p>By Nathan Wells March 25, 2015</p>" + STORY).authors == ("Nathan Wells",)
     assert authored("<p>By Sara Moon • Nov 6, 2012 • Chicago</p>" + STORY).authors == ("Sara Moon",)
     assert authored("<p>By The Harris Law Firm</p>" + STORY).authors == ()
+
+
+def test_profile_links_and_job_titles_in_author_tags_are_not_people():
+    head = '<meta name="author" content="Dana Whitfield, View Profile, Community Manager">'
+    assert authored(STORY, head).authors == ("Dana Whitfield",)
+    assert authored(STORY, '<meta name="author" content="Senior Product Manager">').authors == ()
