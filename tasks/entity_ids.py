@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from newsetl.tasks.canonical_names import ARTICLES
 from newsetl.tasks.gazetteer import place_geonameid
@@ -66,6 +67,7 @@ def name_key(name: str, lang: str | None = None) -> str:
     return _DOUBLES.sub(r"\1", key)
 
 
+@lru_cache(maxsize=65_536)  # names recur across mentions and articles; the id is a pure function of its arguments
 def entity_id(canonical: str, kind: str, lang: str | None = None) -> str:
     """Return the stable id of an entity mention from its canonical name, kind and language."""
     if kind == PLACE_KIND:
