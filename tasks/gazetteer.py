@@ -105,6 +105,13 @@ COUNTRY_SHORT_NAMES = {
     "RU": ("Russian Federation", "Российская Федерация"),
     "TR": ("Türkiye",),
 }
+# US cities news names by abbreviation (by the city's GeoNames name, in the US): "NYC",
+# "D.C.". Two-letter forms a US state shares ("LA" is Louisiana's) are left out.
+CITY_SHORT_NAMES = {
+    "New York City": ("NYC", "N.Y.C."),
+    "Washington": ("D.C.", "DC", "Washington DC", "Washington D.C.", "Washington, D.C."),
+    "Los Angeles": ("L.A.",),
+}
 # A city this populous is what news means by a name it shares with a US state (New York).
 # 1M: a round size; at 500k or 2M the only state that changes is the same one.
 METROPOLIS_POPULATION = 1_000_000
@@ -156,6 +163,10 @@ def place_index() -> dict[str, int]:
             if iso in territories:
                 add(territories[iso], geonameid)
     cities = sorted(gc.get_cities().values(), key=lambda c: -int(c.get("population") or 0))
+    for city_name, names in CITY_SHORT_NAMES.items():
+        city = next((c for c in cities if c["name"] == city_name and c.get("countrycode") == "US"), None)
+        for name in names if city else ():
+            index.setdefault(_alias_key(name), int(city["geonameid"]))
     capitals = {(c["iso"], c["capital"]) for c in countries if c.get("capital")}
     for c in cities:
         if (c.get("countrycode"), c["name"]) in capitals:

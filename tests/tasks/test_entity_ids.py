@@ -77,3 +77,8 @@ def test_translations_and_old_names_geonames_lists_are_not_other_places():
     # Exonyms starting like the city's own name still meet it.
     for exonym, name in (("Wien", "Vienna"), ("Köln", "Cologne"), ("Moskau", "Moscow"), ("Genf", "Geneva")):
         assert entity_id(exonym, "place", "de") == entity_id(name, "place", "en"), exonym
+
+
+def test_city_abbreviations_meet_the_city():
+    assert entity_id("NYC", "place", "en") == entity_id("New York", "place", "en")
+    assert entity_id("D.C.", "place", "en") == entity_id("Washington", "place", "en")
