@@ -27,10 +27,17 @@ SECTION_VIEWS = {
 }
 
 
+# Sections listed most frequent first (the others keep their own order: fixed rows, or
+# top names already ranked by articles, then recency).
+BY_COUNT = ("language", "removed", "quarantine")
+
+
 def _grouped(rows: list[tuple[str, str, int]]) -> dict[str, list[tuple[str, int]]]:
     groups: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for section, name, count in rows:
         groups[section].append((name, count))
+    for section in BY_COUNT:
+        groups[section].sort(key=lambda item: (-item[1], item[0] or ""))
     return groups
 
 

@@ -7,13 +7,14 @@ UNION ALL SELECT 'articles', 'no NER model', count(*) FROM articles WHERE run_id
 UNION ALL SELECT 'language', language, count(*) FROM articles WHERE run_id = $run_id GROUP BY language
 UNION ALL (
     -- Top names (what_is_in_the_news, for this run's articles): by articles, then recency.
-    -- One row per name, with the kind most of its mentions got (a model that tags
-    -- "Ukrainian" once as a place and otherwise as a nationality shows it once).
-    SELECT 'entity', e.canonical || ' (' || mode(e.kind) || ')', count(DISTINCT e.doc_id)
+    -- One row per entity (its entity_id: US, U.S. and USA count together), under the name
+    -- its mentions use most, with the kind most of them got (a model that tags "Ukrainian"
+    -- once as a place and otherwise as a nationality shows it once).
+    SELECT 'entity', mode(e.canonical) || ' (' || mode(e.kind) || ')', count(DISTINCT e.doc_id)
     FROM entities e JOIN articles a USING (doc_id)
     WHERE e.run_id = $run_id AND a.is_article AND e.kind IN ('person', 'organisation', 'place', 'other')
       AND length(e.canonical) >= 2 AND regexp_matches(e.canonical, '\p{L}')
-    GROUP BY e.canonical
+    GROUP BY coalesce(e.entity_id, e.canonical)
     ORDER BY count(DISTINCT e.doc_id) DESC, max(coalesce(a.published_at, a.fetched_at)) DESC, count(*) DESC LIMIT 10
 )
 UNION ALL SELECT 'entities', 'mentions', count(*) FROM entities WHERE run_id = $run_id

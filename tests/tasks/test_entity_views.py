@@ -62,3 +62,20 @@ def test_stored_articles_come_back_with_their_entity_ids(tmp_path):
         con.execute("UPDATE articles SET raw_text = 'Kiew', clean_text = 'Kiew', content_hash = 'x'")
     (article,) = stored_articles(db, ["c1"])
     assert [(e.canonical, e.kind, e.entity_id) for e in article.entities] == [("Kiew", "place", "geonames:703448")]
+
+
+def test_the_run_summary_counts_spelling_variants_of_an_entity_once(tmp_path):
+    from newsetl.tasks.store import run_summary
+
+    db = _db_with_mentions(tmp_path, [
+        ("d1", "U.S.", "U.S.", "place", "geonames:6252001"),
+        ("d2", "US", "US", "place", "geonames:6252001"),
+        ("d3", "United States", "United States", "place", "geonames:6252001"),
+        ("d4", "U.S.", "U.S.", "place", "geonames:6252001"),
+        ("d4", "Harbourside", "Harbourside", "place", "place:harbourside"),
+    ])
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE articles SET run_id = 'r1'")
+        con.execute("UPDATE entities SET run_id = 'r1'")
+    top = [(name, n) for section, name, n in run_summary(db, "r1") if section == "entity"]
+    assert top == [("U.S. (place)", 4), ("Harbourside (place)", 1)]
