@@ -289,13 +289,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stopped-by", default="stopped by hand", help="with --package-only: how training ended")
     ap.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                     help="apply models/augment.py (default: as the shipped model was trained, AUGMENTED)")
+    ap.add_argument("--target", type=Path, default=None,
+                    help="package into this folder instead of models/LANG (a candidate to score with "
+                         "bench/ner.py --candidate LANG=TARGET before it replaces the shipped model)")
     args = ap.parse_args(argv)
     lang, recipe = args.lang, RECIPES[args.lang]
     augment = lang in AUGMENTED if args.augment is None else args.augment
     work = args.work or Path(f"/tmp/newsetl-ner-{lang}")
+    target = args.target or MODELS_DIR / lang
     if args.package_only:
         counts = json.loads((work / "counts.json").read_text())
-        package(lang, work / "out" / "model-best", MODELS_DIR / lang, counts, recipe, args.stopped_by, augment)
+        package(lang, work / "out" / "model-best", target, counts, recipe, args.stopped_by, augment)
         return 0
     counts = prepare(lang, args.data, work, recipe, augment=augment)
     (work / "counts.json").write_text(json.dumps(counts))
@@ -317,8 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         proc.terminate()
         proc.wait()
         stopped_by = f"time budget of {args.minutes:g} minutes"
-    package(lang, work / "out" / "model-best", MODELS_DIR / lang, counts, recipe, stopped_by, augment)
-    print(f"[{lang}] packaged into {MODELS_DIR / lang}", flush=True)
+    package(lang, work / "out" / "model-best", target, counts, recipe, stopped_by, augment)
+    print(f"[{lang}] packaged into {target}", flush=True)
     return 0
 
 
