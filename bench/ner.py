@@ -13,11 +13,15 @@ both sides; F1 per label; span-only F1 (label ignored) as a diagnostic.
 
 Baselines in the same table: natasha (ru, if installed: `pip install natasha`), and any
 model given with `--baseline LANG=PATH` (e.g. a Wikipedia-only pipeline trained with
-models/train.py into another folder). Size on disk of each shipped model, and words/second
-of the whole `newsetl entities` path, with the English model on the en dev set as the
-speed reference measured in the same run.
+models/train.py into another folder), scored on the model's own entities. A retrained
+pipeline given with `--candidate LANG=PATH` (`models/train.py LANG --target PATH`) is scored
+through the same `newsetl entities` code as the shipped one, in the same run, so the two
+F1 figures compare like for like before the candidate replaces models/LANG. Size on disk of each
+shipped model, and words/second of the whole `newsetl entities` path, with the English model
+on the en dev set as the speed reference measured in the same run.
 
     .venv/bin/python bench/ner.py [--langs de,es] [--limit-docs 50] [--baseline es=/tmp/es-wiki]
+                                  [--candidate it=/tmp/it-augmented]
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import json
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -122,6 +127,23 @@ def run_newsetl(lang: str, docs: list[dict]) -> tuple[list[set], float]:
     return preds, seconds
 
 
+@contextmanager
+def serving(lang: str, path: str):
+    """Inside the block, `newsetl entities` serves `lang` with the pipeline folder `path` instead of
+    the shipped one (and before natasha); everything else in the code path stays as it is."""
+    import newsetl.tasks.models as models
+
+    original_dir, original_natasha = models.shipped_model_dir, models.NATASHA_FIRST
+    models.shipped_model_dir = lambda code: Path(path) if code == lang else original_dir(code)
+    models.NATASHA_FIRST = tuple(code for code in original_natasha if code != lang)
+    models.load_ner.cache_clear()
+    try:
+        yield
+    finally:
+        models.shipped_model_dir, models.NATASHA_FIRST = original_dir, original_natasha
+        models.load_ner.cache_clear()
+
+
 def run_spacy_path(path: str, docs: list[dict]) -> tuple[list[set], float]:
     """A baseline spaCy pipeline loaded from `path`, entities as the model gives them."""
     import spacy
@@ -173,8 +195,11 @@ def main() -> None:
     ap.add_argument("--langs", default=",".join(LANGS))
     ap.add_argument("--limit-docs", type=int, default=None, help="subsample: first N documents per language")
     ap.add_argument("--baseline", action="append", default=[], help="LANG=PATH of a baseline spaCy pipeline")
+    ap.add_argument("--candidate", action="append", default=[],
+                    help="LANG=PATH of a retrained pipeline, scored through `newsetl entities` like the shipped one")
     args = ap.parse_args()
     baselines = dict(b.split("=", 1) for b in args.baseline)
+    candidates = dict(c.split("=", 1) for c in args.candidate)
     rows = []
     for lang in args.langs.split(","):
         docs = dev_documents(lang, args.limit_docs)
@@ -187,6 +212,9 @@ def main() -> None:
         if shipped and model_package(lang) == "natasha":
             # natasha serves this language: the shipped spaCy model is scored beside it
             runs.append((f"shipped: {shipped.name} spaCy model", *run_spacy_path(str(shipped), docs)))
+        if lang in candidates:
+            with serving(lang, candidates[lang]):
+                runs.append((f"candidate: {Path(candidates[lang]).name}", *run_newsetl(lang, docs)))
         if lang in baselines:
             runs.append((f"baseline: {Path(baselines[lang]).name}", *run_spacy_path(baselines[lang], docs)))
         if lang == "ru":
@@ -198,6 +226,8 @@ def main() -> None:
             s = score(gold, preds)
             if "natasha" in name:
                 size = f"{installed_size_mb(*NATASHA_DISTS):.1f}"
+            elif name.startswith("candidate"):
+                size = f"{dir_size_mb(Path(candidates[lang])):.1f}"
             elif shipped and not name.startswith("baseline"):
                 size = f"{dir_size_mb(shipped):.1f}"
             else:
