@@ -10,7 +10,7 @@ from newsetl.tasks.cleanup.verdict import not_article_reason
 from newsetl.tasks.records import Article, Quarantined
 from newsetl.tasks.source_chrome import SourceHistory, learned_chrome, page_line_keys
 
-VERSION = "cleanup-line-model.v4"
+VERSION = "cleanup-line-model.v5"
 # Pages longer than this (characters of raw text or HTML) are quarantined, not cleaned: four
 # times the largest dev page (2.0 MB of HTML, wcxb-dev), which cleans in about a second.
 MAX_PAGE_CHARS = 8_000_000
