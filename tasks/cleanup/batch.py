@@ -12,7 +12,7 @@ from newsetl.tasks.language import normalise_line
 from newsetl.tasks.records import Article, Quarantined
 from newsetl.tasks.source_chrome import SOURCE_MIN_PAGES, SourceHistory, learned_chrome, line_key, page_line_keys
 
-VERSION = "cleanup-line-model.v5"  # v5: XHTML pages with an XML declaration read; noscript content where it is the page
+VERSION = "cleanup-line-model.v6"  # v5: XHTML pages with an XML declaration read, noscript content where it is the page; v6: the line model decides across the end-of-body cut in text mode
 # Pages longer than this (characters of raw text or HTML) are quarantined, not cleaned: four
 # times the largest dev page (2.0 MB of HTML, wcxb-dev), which cleans in about a second.
 MAX_PAGE_CHARS = 8_000_000
