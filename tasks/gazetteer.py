@@ -204,8 +204,13 @@ def _initial(name: str) -> str:
     words = name.casefold().replace("-", " ").split()
     if len(words) > 1 and (words[0].strip("'’") in ARTICLES or words[0] in ("al", "el")):  # Al Fallūjah
         words = words[1:]
-    letters = [ch for word in words[:2] for ch in word if ch.isalpha()][:2]
-    if len(letters) > 1 and letters[0] in "yj" and letters[1] in "aeiou":  # Yekaterinburg, Jekaterinburg
+    return _folded_first([ch for word in words[:2] for ch in word if ch.isalpha()][:2])
+
+
+def _folded_first(letters: list[str] | str) -> str:
+    """The folded first of a name's first two (lower-case) letters: a y/j before a vowel is
+    skipped (Yekaterinburg, Jekaterinburg, Ekaterinburg), accents dropped."""
+    if len(letters) > 1 and letters[0] in "yj" and letters[1] in "aeiou":
         letters = letters[1:]
     return unicodedata.normalize("NFKD", letters[0])[0].translate(_INITIAL_FOLDS) if letters else ""
 
@@ -216,11 +221,8 @@ def _plausible_alias(alias: str, city_initial: str) -> bool:
     (Kiew, Wien, Den Haag, Köln). GeoNames also lists translations and historical names that
     are words and places of their own in news — "White House" (Casablanca), "Africa" (Mahdia),
     "Hindi" (Mariupol)."""
-    if alias.isascii() and alias[0].isalpha() and " " not in alias and "-" not in alias:  # one plain word: the fast path
-        first = alias[0].lower()
-        if first in "yj" and len(alias) > 1 and alias[1].lower() in "aeiou":
-            first = alias[1].lower()
-        return first.translate(_INITIAL_FOLDS) == city_initial
+    if alias.isascii() and alias[0].isalpha() and " " not in alias and "-" not in alias:  # one plain word: no article to strip
+        return _folded_first(alias[:2].lower()) == city_initial
     if not alias.isascii():
         first = next((ch for ch in alias if ch.isalpha()), "")
         if first and not unicodedata.name(first, "").startswith("LATIN"):

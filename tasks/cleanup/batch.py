@@ -97,9 +97,10 @@ def _clean_article(article: Article, chrome: frozenset[str], keys: frozenset[str
     # not this page's headline: cleanup looks for the headline itself, and its headline line
     # replaces that title.
     title = article.title
-    site_title = bool(title) and (shared_title or line_key(normalise_line(title)) in chrome)
+    title_key = line_key(normalise_line(title)) if title else None
+    site_title = title_key is not None and (shared_title or title_key in chrome)
     if site_title:  # and its line, wherever the page shows it, is the source's chrome
-        title, chrome = None, chrome | {line_key(normalise_line(article.title))}
+        title, chrome = None, chrome | {title_key}
     if article.input_format == "html":
         result = clean_html(article.raw_text, article.language, title, article.url, chrome)
     else:
