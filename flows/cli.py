@@ -113,6 +113,10 @@ def run(
         None, "--workers", min=1,
         help="Workers for the CPU stages (default: 1 thread; processes and dask: one per CPU).",
     ),
+    ner_processes: int = typer.Option(
+        None, "--ner-processes", min=0,
+        help="Worker processes for NER beside the threads runner (default: one per CPU on 2+ cores; 0: in the run's own process).",
+    ),
     dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786."),
     allow_private_addresses: bool = typer.Option(
         False, "--allow-private-addresses", help="Let feed links and redirects reach loopback/private addresses (URLs you give always can)."
@@ -120,7 +124,7 @@ def run(
 ) -> None:
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
     _check_paths(paths)
-    _check_runner(task_runner, workers, dask_address)
+    _check_runner(task_runner, workers, dask_address, ner_processes)
     if _idle_run(paths, db, batch_size, full_refresh, retry_quarantined):
         return
     _prefect_home_next_to(db)
@@ -144,7 +148,7 @@ def run(
         with progress_bars(console):
             result = pipeline(
                 paths=list(paths), db=str(db), batch_size=batch_size, full_refresh=full_refresh,
-                task_runner=task_runner, workers=workers, dask_address=dask_address,
+                task_runner=task_runner, workers=workers, dask_address=dask_address, ner_processes=ner_processes,
                 retry_quarantined=retry_quarantined, allow_private_addresses=allow_private_addresses,
             )
     except (KeyboardInterrupt, RunStopped) as exc:
@@ -246,12 +250,12 @@ def _require_db(db: Path) -> None:
         raise typer.Exit(1)
 
 
-def _check_runner(kind: str, workers: int | None, address: str | None) -> None:
+def _check_runner(kind: str, workers: int | None, address: str | None, ner_processes: int | None = None) -> None:
     """Exit with the reason if the task runner options make no sense (before Prefect starts)."""
     from newsetl.flows.runners import RunnerChoice
 
     try:
-        RunnerChoice(kind, workers, address)
+        RunnerChoice(kind, workers, address, ner_processes or 0)
     except ValueError as exc:
         raise _usage_error(str(exc)) from exc
 
@@ -338,6 +342,10 @@ def serve(
     overlap: str = typer.Option("wait", "--overlap", help="When a run is due while the previous one still runs: wait or skip."),
     task_runner: str = typer.Option("threads", "--task-runner", help="Where the CPU stages run: threads, processes or dask."),
     workers: int = typer.Option(None, "--workers", min=1, help="Workers for the CPU stages (default: 1 thread; processes and dask: one per CPU)."),
+    ner_processes: int = typer.Option(
+        None, "--ner-processes", min=0,
+        help="Worker processes for NER beside the threads runner (default: one per CPU on 2+ cores; 0: in the run's own process).",
+    ),
     dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster."),
 ) -> None:
     """Register the flow as a deployment with a schedule and run it until interrupted (Ctrl-C).
@@ -351,7 +359,7 @@ def serve(
     if overlap not in ("wait", "skip"):
         raise _usage_error("--overlap is wait or skip")
     _check_paths(paths)
-    _check_runner(task_runner, workers, dask_address)
+    _check_runner(task_runner, workers, dask_address, ner_processes)
     _prefect_home_next_to(db)
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
@@ -359,7 +367,7 @@ def serve(
     from newsetl.tasks.fetch import is_url
     parameters = {
         "paths": [p if is_url(p) else str(Path(p).resolve()) for p in paths], "db": str(db.resolve()),
-        "task_runner": task_runner, "workers": workers, "dask_address": dask_address,
+        "task_runner": task_runner, "workers": workers, "dask_address": dask_address, "ner_processes": ner_processes,
     }
     strategy = ConcurrencyLimitStrategy.ENQUEUE if overlap == "wait" else ConcurrencyLimitStrategy.CANCEL_NEW
     # limit=1 keeps this process from starting a run while its previous one is going; the

@@ -29,7 +29,7 @@ from prefect.states import Completed, State
 
 from newsetl.flows import progress
 from newsetl.flows.crashed_runs import mark_crashed_runs, process_identity
-from newsetl.flows.runners import RunnerChoice, build_task_runner
+from newsetl.flows.runners import RunnerChoice, build_task_runner, resolve_ner_processes
 from newsetl.flows.summary import summary_markdown, publish_summary
 from newsetl.flows.versions import pipeline_version
 from newsetl.tasks import stage_times
@@ -40,6 +40,7 @@ from newsetl.tasks.ingest import batch_units, expand_feeds, ingest_task, plan_in
 from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
+from newsetl.tasks.ner_processes import shutdown as shutdown_ner_processes
 from newsetl.tasks.records import InputState, Quarantined
 from newsetl.tasks.sanitize import printable_path
 from newsetl.tasks.settings import DEFAULT_DB, Settings
@@ -115,6 +116,7 @@ def pipeline(
     dask_address: str | None = None,
     retry_quarantined: bool = False,
     allow_private_addresses: bool = False,
+    ner_processes: int | None = None,
 ) -> RunResult | State:
     """Run the five stages over files, folders and URLs and store the results in the DuckDB file `db`.
 
@@ -125,12 +127,14 @@ def pipeline(
     RunResult). The CPU
     stages run on `task_runner` (threads, processes or dask; `workers` of them; an existing
     Dask cluster at `dask_address`), a few batches at once; dedup and the DuckDB writes
-    stay in the flow, one batch at a time, in input order. `allow_private_addresses` lets
-    feed links and redirects reach internal addresses (tasks/netpolicy.py).
+    stay in the flow, one batch at a time, in input order. `ner_processes` worker processes
+    run NER beside the threads runner (None: one per CPU on 2+ cores; 0: NER in this
+    process; flows/runners.py). `allow_private_addresses` lets feed links and redirects
+    reach internal addresses (tasks/netpolicy.py).
     """
     # The runner is chosen by parameters, not by decorating the flow, so that deployments
     # (newsetl serve, prefect.yaml) can pick it per schedule like any other setting.
-    runner_choice = RunnerChoice(task_runner, workers, dask_address)
+    runner_choice = RunnerChoice(task_runner, workers, dask_address, resolve_ner_processes(task_runner, ner_processes))
     batches_in_flight = runner_choice.batches_in_flight
     # `opaque` on the runner's tasks only with threads: prefect-dask hands the wrapper to
     # the task as a plain tuple (measured: the dask runner failed); the flow's own tasks
@@ -254,7 +258,7 @@ def pipeline(
                     language = runner.submit(detect_language_task, {"articles": on_runner(batch)})
                     cleaned = runner.submit(clean_task, {"detected": on_runner(language), "history": on_runner(history), "page_keys": on_runner(page_keys)})
                     settled = runner.submit(settle_metadata_task, {"cleaned": on_runner(cleaned)})
-                    annotated = runner.submit(extract_entities_task, {"cleaned": on_runner(settled), "batch_size": settings.ner_batch_size})
+                    annotated = runner.submit(extract_entities_task, {"cleaned": on_runner(settled), "batch_size": settings.ner_batch_size, "processes": runner_choice.ner_processes})
                     last = index == len(batches) - 1
                     pending.append(PendingBatch(language, cleaned, annotated, submitted, input_states if last else []))
                     while len(pending) >= batches_in_flight:
@@ -277,6 +281,7 @@ def pipeline(
             status, error = "CANCELLED", "terminated (SIGTERM)"
         raise
     finally:
+        shutdown_ner_processes()  # their models' memory is the run's, not the process's
         write_run(db_path, run_row(status, error), lock)
 
     with stage_times.timed("summary"):

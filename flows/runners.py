@@ -1,8 +1,11 @@
 """Which Prefect task runner executes the CPU-heavy stages (language, cleanup, entities).
 
-    threads    one process, a thread pool (the default, with one worker: batches go
-               through one after another; more threads only contend for the GIL — measured
-               1.2x slower with two — unless a stage waits on I/O)
+    threads    one process, a thread pool (the default). NER, the costliest stage, runs
+               in NER worker processes beside it (tasks/ner_processes.py; by default one
+               per CPU on 2+ cores), and two threads keep a batch's detection and cleanup
+               going while the previous batch's NER runs. With NER in the run's own
+               process (`ner_processes=0`) one thread: more only contend for the GIL
+               (measured 1.2x slower with two) unless a stage waits on I/O.
     processes  a pool of local worker processes (real parallelism on one machine)
     dask       a Dask cluster through prefect-dask: an existing one (`address`) or, with
                no address, a LocalCluster started for the run
@@ -31,19 +34,29 @@ class RunnerChoice:
     kind: str = "threads"
     workers: int | None = None
     address: str | None = None
+    ner_processes: int = 0  # NER worker processes beside the runner (tasks/ner_processes.py)
 
     def __post_init__(self) -> None:
         if self.kind not in RUNNER_KINDS:
             raise ValueError(f"unknown task runner {self.kind!r}: choose one of {', '.join(RUNNER_KINDS)}")
         if self.address and self.kind != "dask":
             raise ValueError("a scheduler address only makes sense with the dask task runner")
+        if self.ner_processes < 0:
+            raise ValueError("NER worker processes cannot be negative (0 runs NER in the run's own process)")
+        if self.ner_processes and self.kind != "threads":
+            raise ValueError("NER worker processes go with the threads runner: processes and dask workers run NER themselves")
 
     @property
     def worker_count(self) -> int:
-        """Workers to start: given, else one thread, or one process or Dask worker per CPU."""
+        """Workers to start: given, else one thread (two when NER runs in worker processes),
+        or one process or Dask worker per CPU."""
         if self.workers:
             return self.workers
-        return 1 if self.kind == "threads" else os.cpu_count() or 1
+        if self.kind == "threads":
+            # With NER in worker processes, a runner thread mostly waits on them (the GIL
+            # released): a second thread detects and cleans the next batch meanwhile.
+            return 2 if self.ner_processes else 1
+        return os.cpu_count() or 1
 
     @property
     def batches_in_flight(self) -> int:
@@ -51,6 +64,19 @@ class RunnerChoice:
         with processes or Dask at least two, so that a batch's CPU stages overlap the
         previous batch's dedup and write in the flow."""
         return self.worker_count if self.kind == "threads" else max(2, self.worker_count)
+
+
+def resolve_ner_processes(kind: str, chosen: int | None) -> int:
+    """NER worker processes for a run: as chosen, else (None) one per CPU on 2+ cores with
+    the threads runner (tasks/ner_processes.default_processes) and none with processes or
+    Dask, whose workers already use the cores."""
+    if chosen is not None:
+        return chosen
+    if kind != "threads":
+        return 0
+    from newsetl.tasks.ner_processes import default_processes
+
+    return default_processes()
 
 
 def build_task_runner(choice: RunnerChoice) -> TaskRunner:

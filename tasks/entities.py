@@ -25,6 +25,7 @@ from newsetl.tasks.entity_ids import entity_id
 from newsetl.tasks.entity_kinds import kind_of
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.models import load_ner, model_version
+from newsetl.tasks.ner_processes import docs_in_processes, pool_worth_using
 from newsetl.tasks.records import Article, Entity, StageOutput
 
 PERSON_LABELS = ("PERSON", "PER", "persName")
@@ -81,7 +82,8 @@ def consistent_labels(mentions: list[tuple[str, str]]) -> list[str]:
 
 
 def entities_of(doc, lang: str | None = None) -> tuple[Entity, ...]:
-    """Return the Entity records of a processed spaCy doc: canonical names, kinds and entity ids.
+    """Return the Entity records of a processed spaCy doc (or a ner_processes.SpanDoc: only
+    `text` and the `ents`' offsets and labels are read): canonical names, kinds and entity ids.
 
     An elided article or preposition glued to the front of a mention ("qu’Emmanuel Macron")
     is cut from the mention's offsets too; mentions that are no name ("n’") are dropped.
@@ -107,20 +109,26 @@ def entities_of(doc, lang: str | None = None) -> tuple[Entity, ...]:
     return tuple(out)
 
 
-def extract_entities(articles: list[Article], batch_size: int = 16) -> list[Article]:
-    """Return the articles with `entities` and `ner_model` set, one `nlp.pipe` pass per language."""
+def extract_entities(articles: list[Article], batch_size: int = 16, processes: int = 0) -> list[Article]:
+    """Return the articles with `entities` and `ner_model` set, one `nlp.pipe` pass per language:
+    in this process, or split over `processes` worker processes (tasks/ner_processes.py)."""
     by_lang: dict[str, list[int]] = defaultdict(list)
     for index, article in enumerate(articles):
         if article.clean_text:
             by_lang[article.language or ""].append(index)
     out = list(articles)
     for lang, indexes in sorted(by_lang.items()):
-        nlp = load_ner(lang) if lang else None
-        if nlp is None:
+        if not lang:
             continue
-        version = model_version(lang)
-        texts = (articles[i].clean_text for i in indexes)
-        for index, doc in zip(indexes, nlp.pipe(texts, batch_size=batch_size)):
+        texts = [articles[i].clean_text for i in indexes]
+        if processes > 0 and pool_worth_using(len(texts)):
+            version, docs = docs_in_processes(lang, texts, batch_size, processes)
+        else:
+            nlp = load_ner(lang)
+            version, docs = (model_version(lang), nlp.pipe(texts, batch_size=batch_size)) if nlp is not None else (None, ())
+        if version is None:
+            continue
+        for index, doc in zip(indexes, docs):
             article = out[index]
             out[index] = replace(
                 article, entities=entities_of(doc, lang), ner_model=version, versions={**article.versions, "ner": version}
@@ -129,11 +137,12 @@ def extract_entities(articles: list[Article], batch_size: int = 16) -> list[Arti
 
 
 @task(name="extract-entities", cache_policy=NO_CACHE, persist_result=False)
-def extract_entities_task(cleaned: StageOutput, batch_size: int = 16) -> StageOutput:
-    """Prefect task: `extract_entities` over the cleaned batch, failures quarantined."""
+def extract_entities_task(cleaned: StageOutput, batch_size: int = 16, processes: int = 0) -> StageOutput:
+    """Prefect task: `extract_entities` over the cleaned batch (NER in `processes` worker
+    processes, or in this one with 0), failures quarantined."""
     started = time.perf_counter()
     with stage_times.timed("ner"):
-        done, failed = isolate_failures(lambda batch: extract_entities(batch, batch_size), cleaned.articles, "entities")
+        done, failed = isolate_failures(lambda batch: extract_entities(batch, batch_size, processes), cleaned.articles, "entities")
     no_model = Counter(a.language for a in done if a.clean_text and a.ner_model is None)
     get_run_logger().info(
         "%d entity mentions in %d articles in %.1f s; languages without a model: %s",

@@ -1,5 +1,5 @@
 """The CPU stages on other Prefect task runners: a Dask LocalCluster and local processes
-store exactly what the default thread runner stores."""
+store exactly what the thread runner stores, and so does NER in worker processes."""
 
 import logging
 import shutil
@@ -55,7 +55,7 @@ def threads_run(corpus, tmp_path_factory):
     recorder = ProgressRecorder()
     logging.getLogger(progress.LOGGER_NAME).addHandler(recorder)
     try:
-        result = pipeline(paths=corpus, db=str(db), batch_size=4, task_runner="threads", workers=2)
+        result = pipeline(paths=corpus, db=str(db), batch_size=4, task_runner="threads", workers=2, ner_processes=0)
     finally:
         logging.getLogger(progress.LOGGER_NAME).removeHandler(recorder)
     assert result.status == "COMPLETED" and result.counts.articles_new == 9
@@ -84,6 +84,17 @@ def test_runner_stores_what_threads_store(kind, corpus, threads_snapshot, tmp_pa
     assert len(stored["entities"]) > 100 and any(reason == "source_chrome" for _, _, reason in stored["removed_lines"])
 
 
+def test_ner_in_worker_processes_stores_what_ner_in_the_run_process_stores(corpus, threads_snapshot, tmp_path, monkeypatch):
+    from newsetl.tasks import ner_processes
+
+    monkeypatch.setattr(ner_processes, "MIN_TEXTS_TO_START", 1)  # batches of 4 would stay in-process
+    db = tmp_path / "news.duckdb"
+    result = pipeline(paths=corpus, db=str(db), batch_size=4, task_runner="threads", ner_processes=2)
+    assert result.status == "COMPLETED" and result.counts.articles_new == 9
+    assert snapshot(db) == threads_snapshot
+    assert ner_processes._pool is None  # the run stopped its workers
+
+
 def test_dask_uses_an_existing_cluster_by_address(corpus, threads_snapshot, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster:
@@ -99,9 +110,18 @@ def test_dask_uses_an_existing_cluster_by_address(corpus, threads_snapshot, tmp_
 
 
 @pytest.mark.parametrize(
-    "kind, address, problem",
-    [("fibers", None, "unknown task runner"), ("threads", "tcp://127.0.0.1:8786", "only makes sense with the dask")],
+    "kind, address, ner, problem",
+    [
+        ("fibers", None, 0, "unknown task runner"), ("threads", "tcp://127.0.0.1:8786", 0, "only makes sense with the dask"),
+        ("dask", None, 2, "go with the threads runner"), ("threads", None, -1, "cannot be negative"),
+    ],
 )
-def test_runner_choice_rejects_nonsense(kind, address, problem):
+def test_runner_choice_rejects_nonsense(kind, address, ner, problem):
     with pytest.raises(ValueError, match=problem):
-        RunnerChoice(kind, None, address)
+        RunnerChoice(kind, None, address, ner)
+
+
+def test_with_ner_in_processes_a_second_thread_prepares_the_next_batch():
+    assert RunnerChoice("threads", None, None, 2).batches_in_flight == 2
+    assert RunnerChoice("threads", None, None, 0).batches_in_flight == 1
+    assert RunnerChoice("threads", 3, None, 2).worker_count == 3

@@ -1,0 +1,137 @@
+"""spaCy NER in worker processes: the costliest stage on the machine's other cores.
+
+NER is the floor of the pipeline's cost (about half of a run's CPU), pure Python and
+numpy that holds the GIL: a second thread only contends with the first. So with
+`processes` > 0 the entities stage sends each language's texts to a pool of worker
+processes, split in one chunk per process. Each worker loads its models once
+(tasks/models.load_ner, the same pipelines, same place gazetteer) and returns only the
+entity spans — (start, end, label) per text: a few KB, where a spaCy Doc would be MBs.
+Canonical names, kinds and entity ids are computed in the calling process from the
+spans exactly as from a Doc (tasks/entities.entities_of), so the stored entities do not
+depend on where NER ran.
+
+While a batch's NER runs in the workers, the run's own process cleans the next batch and
+stores the previous one. The pool starts with the first batch that needs it and lives
+until the process exits (or `shutdown`); workers are spawned, not forked (the run
+process has Prefect's threads), and each holds one copy of each model it was asked for.
+A worker that dies (a crash in native code, the OOM killer) breaks the pool: the call
+raises, the pool is discarded and the next call starts a new one, so the stage's failure
+isolation (tasks/isolation.py) retries the batch in halves and quarantines only the
+article that kills a worker — where in-process NER would take the whole run down.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+Span = tuple[int, int, str]  # start_char, end_char, label
+# A call with fewer texts runs NER in the calling process unless the pool is already up:
+# starting the workers (spawn, import spaCy, load the model: ~2-4 s on this machine) costs
+# about what in-process NER of 50 articles does (~50 ms each), so a run that finds a
+# handful of new articles does not pay for processes it cannot use. Only speed depends on it.
+MIN_TEXTS_TO_START = 50
+
+
+def default_processes() -> int:
+    """NER worker processes for a run that does not choose: one per CPU on a machine with
+    two or more (the run's own process then shares a core with one of them: measured in
+    bench/pipeline.py), none on a single core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores if cores >= 2 else 0
+
+
+@dataclass(frozen=True)
+class SpanEntity:
+    """An entity span as entities_of reads it from a spaCy Span."""
+
+    start_char: int
+    end_char: int
+    label_: str
+
+
+@dataclass(frozen=True)
+class SpanDoc:
+    """A text and its entity spans: what entities_of reads from a spaCy Doc."""
+
+    text: str
+    ents: tuple[SpanEntity, ...]
+
+
+def spans_of(lang: str, texts: list[str], batch_size: int) -> tuple[str | None, list[list[Span]]]:
+    """In a worker: return (model version, entity spans per text) for `texts` in `lang`
+    (None and no spans when no model serves the language)."""
+    from newsetl.tasks.models import load_ner, model_version
+
+    nlp = load_ner(lang)
+    if nlp is None:
+        return None, [[] for _ in texts]
+    spans = [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in nlp.pipe(texts, batch_size=batch_size)]
+    return model_version(lang), spans
+
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def _get_pool(processes: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    with _lock:
+        if _pool is None or _pool_size != processes:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+            _pool_size = processes
+        return _pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown() -> None:
+    """Stop the worker processes (the next call starts new ones)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown)
+
+
+def pool_worth_using(n_texts: int) -> bool:
+    """Whether NER of `n_texts` texts should go to the worker processes: the pool is up, or
+    the batch is big enough to pay for starting it (MIN_TEXTS_TO_START)."""
+    return _pool is not None or n_texts >= MIN_TEXTS_TO_START
+
+
+def docs_in_processes(lang: str, texts: list[str], batch_size: int, processes: int) -> tuple[str | None, list[SpanDoc]]:
+    """Return (model version, one SpanDoc per text) for `texts` in `lang`, NER done in
+    `processes` worker processes (one chunk each). Raises BrokenProcessPool if a worker died
+    (the pool is then replaced at the next call)."""
+    if not texts:
+        return None, []
+    pool = _get_pool(processes)
+    size = -(-len(texts) // processes)
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    try:
+        futures = [pool.submit(spans_of, lang, chunk, batch_size) for chunk in chunks]
+        results = [future.result() for future in futures]
+    except BrokenProcessPool:
+        _discard(pool)
+        raise
+    version = next((v for v, _ in results if v is not None), None)
+    spans = [s for _, chunk_spans in results for s in chunk_spans]
+    return version, [SpanDoc(text, tuple(SpanEntity(*span) for span in text_spans)) for text, text_spans in zip(texts, spans)]

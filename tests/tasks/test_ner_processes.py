@@ -1,0 +1,64 @@
+"""NER in worker processes: the same entities as in-process NER, and a dead worker costs
+one call, not the run."""
+
+import os
+import signal
+from datetime import datetime, timezone
+
+import pytest
+from concurrent.futures.process import BrokenProcessPool
+
+from newsetl.tasks import ner_processes
+from newsetl.tasks.entities import extract_entities
+from newsetl.tasks.records import Article
+
+TEXTS = [
+    "Mayor Anna Kowalski visited Kyiv on Monday with officials from the European Union.",
+    "The Toronto Maple Leafs beat the Boston Bruins 4-2 at Scotiabank Arena, coach Craig Berube said.",
+    "",
+    "Shares of Siemens rose in Frankfurt after the company reported higher orders from China.",
+]
+
+
+def articles():
+    return [
+        Article(
+            doc_id=f"d{i}", source_uri=f"mem://{i}", source="test", raw_text=text, content_hash=str(i), input_format="text",
+            fetched_at=datetime.now(timezone.utc), clean_text=text, language="en",
+        )
+        for i, text in enumerate(TEXTS)
+    ]
+
+
+@pytest.fixture
+def small_batches_go_to_processes(monkeypatch):
+    monkeypatch.setattr(ner_processes, "MIN_TEXTS_TO_START", 1)
+    yield
+    ner_processes.shutdown()
+
+
+def test_entities_from_worker_processes_equal_those_from_this_process(small_batches_go_to_processes):
+    here = extract_entities(articles(), processes=0)
+    there = extract_entities(articles(), processes=2)
+    assert [a.entities for a in there] == [a.entities for a in here]
+    assert [a.ner_model for a in there] == [a.ner_model for a in here]
+    names = {e.canonical for a in there for e in a.entities}
+    assert {"Kyiv", "Anna Kowalski", "Siemens"} <= names
+    assert there[2].entities == () and there[2].ner_model is None  # no text, no model run
+
+
+def test_a_killed_worker_fails_one_call_and_the_next_call_gets_new_workers(small_batches_go_to_processes):
+    ner_processes.docs_in_processes("en", TEXTS[:1], 16, 2)
+    for process in list(ner_processes._pool._processes.values()):
+        os.kill(process.pid, signal.SIGKILL)
+    with pytest.raises(BrokenProcessPool):
+        ner_processes.docs_in_processes("en", TEXTS, 16, 2)
+    version, docs = ner_processes.docs_in_processes("en", TEXTS, 16, 2)
+    assert version and len(docs) == len(TEXTS)
+    assert any(ent.label_ == "GPE" for ent in docs[0].ents)
+
+
+def test_small_batches_stay_in_process_until_the_pool_is_up():
+    assert ner_processes._pool is None
+    assert not ner_processes.pool_worth_using(ner_processes.MIN_TEXTS_TO_START - 1)
+    assert ner_processes.pool_worth_using(ner_processes.MIN_TEXTS_TO_START)
