@@ -4,16 +4,22 @@ Writes the first N documents of ../shared/bench/dedup/synd_dev/docs.jsonl (1,553
 articles) as .txt files into a temporary folder (never into the repository), then, each
 in a fresh process, one after another:
 
+0. `newsetl run` over an empty folder, untimed in the table: Prefect creates its own
+   database next to the run's (its migrations take 5-20 s once per PREFECT_HOME), so
+   the runs below measure what every later run pays;
 1. the floor: the English NER model newsetl uses (en_core_web_sm), only its `ner`
    component, `nlp.pipe` over the raw texts — imports and model load included;
-2. `newsetl run` over the folder into a new database, then the floor again (the ratio
-   is against the mean of the two floors: the machine's load drifts);
+2. `newsetl run` over the folder into a new database (default settings: on 2+ cores NER
+   in worker processes), then the same with `--ner-processes 0` (everything in one
+   process) into another new database, then the floor again (the ratio is against the
+   mean of the two floors: the machine's load drifts);
 3. the same command again (nothing changed: the idle scheduled run);
 4. the same command after one new file was added.
 
-Prints markdown tables: wall seconds, peak RSS and the ratio to the floor measured in
-the same run (so the figures hold on a busy machine), and the per-stage breakdown of
-run 2 from the `stage seconds: {...}` line the flow logs (flows/pipeline.py). "start-up
+Prints markdown tables: wall seconds, peak RSS (all processes of the run summed) and the
+ratio to the floor measured in the same run (so the figures hold on a busy machine), and
+the per-stage breakdown of the two full runs from the `stage seconds: {...}` line the
+flow logs (flows/pipeline.py). "start-up
 and exit" is the process's wall time outside the flow (imports, the temporary Prefect
 server, shutdown); "Prefect bookkeeping" is the flow's time outside the stages (task
 runs, states, waiting on the task runner). With more than one worker the stages overlap
@@ -38,12 +44,30 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO.parent / "shared" / "bench" / "dedup" / "synd_dev" / "docs.jsonl"
 
-# Runs argv[1:] and prints its exit status and the peak RSS (KiB) of its largest descendant.
+# Runs argv[1:], prints its exit status and the peak of the summed RSS (KiB) of the process
+# and all its descendants (NER worker processes, the temporary Prefect server), sampled
+# every 0.1 s: what the run costs the machine, not only its largest process.
 MEASURE = (
-    "import resource, subprocess, sys\n"
-    "out = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "sys.stderr.write(out.stdout + out.stderr)\n"
-    "print(out.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "import psutil, subprocess, sys, tempfile, time\n"
+    "out = tempfile.TemporaryFile(mode='w+')\n"
+    "p = subprocess.Popen(sys.argv[1:], stdout=out, stderr=subprocess.STDOUT, text=True)\n"
+    "root, peak = psutil.Process(p.pid), 0\n"
+    "while p.poll() is None:\n"
+    "    total = 0\n"
+    "    try:\n"
+    "        tree = [root, *root.children(recursive=True)]\n"
+    "    except psutil.Error:\n"
+    "        tree = []\n"
+    "    for proc in tree:\n"
+    "        try:\n"
+    "            total += proc.memory_info().rss\n"
+    "        except psutil.Error:\n"
+    "            pass\n"
+    "    peak = max(peak, total)\n"
+    "    time.sleep(0.1)\n"
+    "out.seek(0)\n"
+    "sys.stderr.write(out.read())\n"
+    "print(p.returncode, peak // 1024)\n"
 )
 
 # The floor: the same model package newsetl loads for English, NER only, same batch size.
@@ -137,10 +161,15 @@ def main() -> None:
             (texts / f"{index:05d}.txt").write_text(doc["text"], encoding="utf-8")
         env_note = f"{n} articles, batch size {args.batch_size}, options {' '.join(options)}, {os.cpu_count()} cores"
 
+        (work / "empty").mkdir()
+        prefect_db_s, _, _ = measured([newsetl, "run", "empty", "--db", "warm-up.duckdb"], work)
         floor_command = [sys.executable, "-c", FLOOR, str(texts), str(args.ner_batch_size)]
         before_s, floor_mb, floor_out = measured(floor_command, work)
         command = [newsetl, "run", "bbc", "--db", "bench.duckdb", *options]
         first_s, first_mb, first_out = measured(command, work)
+        one_process = args.task_runner in (None, "threads")
+        if one_process:
+            single_s, single_mb, single_out = measured([newsetl, "run", "bbc", "--db", "single.duckdb", *options, "--ner-processes", "0"], work)
         # The floor again after the run: the machine's load drifts (other jobs), and the
         # ratio is against the mean of the two; their spread says how far to trust it.
         after_s, _, _ = measured(floor_command, work)
@@ -154,39 +183,55 @@ def main() -> None:
         served = served_runs(command, work, texts, docs[n]["text"]) if not args.no_served else []
 
     print(f"## newsetl run vs bare NER on synd_dev ({env_note})\n")
-    print(f"floor: {floor_out.strip().splitlines()[-1]}; {before_s:.1f} s before the run, {after_s:.1f} s after (mean used)\n")
-    print("| run | wall s | ratio to floor | peak RSS MB |")
+    print(f"floor: {floor_out.strip().splitlines()[-1]}; {before_s:.1f} s before the run, {after_s:.1f} s after (mean used)")
+    print(f"once per PREFECT_HOME, before these runs: Prefect created its database in a {prefect_db_s:.1f} s run over an empty folder\n")
+    print("| run | wall s | ratio to floor | peak RSS MB (all processes) |")
     print("|---|---:|---:|---:|")
+    singles = [(f"newsetl run, {n} new articles, --ner-processes 0 (one process)", single_s, single_mb)] if one_process else []
     for name, seconds, mb in (
         ("bare NER floor (en_core_web_sm, ner only)", floor_s, floor_mb),
-        (f"newsetl run, {n} new articles", first_s, first_mb),
+        (f"newsetl run, {n} new articles (default settings)", first_s, first_mb),
+        *singles,
         ("newsetl run, unchanged re-run", again_s, again_mb),
         ("newsetl run, one new article", one_s, one_mb),
         *served,
     ):
         print(f"| {name} | {seconds:.1f} | {seconds / floor_s:.2f} | {mb:.0f} |")
 
-    stages = stage_seconds(first_out)
-    if not stages:
-        print("\n(no `stage seconds` line in the first run's log: no breakdown)")
-        return
-    flow = stages.get("flow", 0.0)
-    rows = [("start-up and exit (imports, Prefect server, shutdown)", first_s - flow)]
-    rows += [(label, sum(stages.get(k, 0.0) for k in keys)) for label, keys in STAGES]
-    known = {k for _, keys in STAGES for k in keys} | {"flow"}
-    rows += [(k, v) for k, v in stages.items() if k not in known]
-    inside = sum(v for _, v in rows[1:])
-    rows.append(("Prefect bookkeeping (flow time outside the stages)", flow - inside))
-    print(f"\n### where the first run's {first_s:.1f} s went (flow {flow:.1f} s)\n")
-    print("| part | s | share of run | per article ms |")
-    print("|---|---:|---:|---:|")
-    for label, seconds in rows:
-        print(f"| {label} | {seconds:.1f} | {seconds / first_s:.0%} | {1000 * seconds / n:.1f} |")
-    print(f"\nNER in the pipeline vs the floor: {sum(stages.get(k, 0) for k in ('ner',)) / floor_s:.2f} (floor includes its model load)")
+    runs = [("default", first_s, first_out)] + ([("--ner-processes 0", single_s, single_out)] if one_process else [])
+    breakdown(runs, n)
     if stage_seconds(again_out):
         print(f"unchanged re-run: flow {stage_seconds(again_out).get('flow', 0):.1f} s of {again_s:.1f} s")
     else:
         print(f"unchanged re-run: no flow ran ({again_s:.1f} s wall)")
+
+
+def breakdown(runs: list[tuple[str, float, str]], n: int) -> None:
+    """Print where each full run's wall time went (seconds and ms per article), one column pair per run."""
+    columns = []
+    for name, wall, output in runs:
+        stages = stage_seconds(output)
+        if not stages:
+            print(f"\n(no `stage seconds` line in the log of the {name} run: no breakdown)")
+            return
+        flow = stages.get("flow", 0.0)
+        rows = [("start-up and exit (imports, Prefect server, shutdown)", wall - flow)]
+        rows += [(label, sum(stages.get(k, 0.0) for k in keys)) for label, keys in STAGES]
+        known = {k for _, keys in STAGES for k in keys} | {"flow"}
+        rows += [(k, v) for k, v in stages.items() if k not in known]
+        inside = sum(v for _, v in rows[1:])
+        rows.append(("Prefect bookkeeping and waiting (flow time outside the stages)", flow - inside))
+        columns.append((name, wall, flow, dict(rows), [label for label, _ in rows]))
+    labels = list(dict.fromkeys(label for *_, order in columns for label in order))
+    print("\n### where the full runs' time went\n")
+    print("Stage seconds are each stage's own time; where stages overlap (NER in worker processes")
+    print("while the next batch is cleaned) they add up to more than the flow, and the last row goes negative.\n")
+    print("| part | " + " | ".join(f"{name}: s | ms/article" for name, *_ in columns) + " |")
+    print("|---|" + "---:|---:|" * len(columns))
+    print("| wall | " + " | ".join(f"{wall:.1f} | {1000 * wall / n:.1f}" for _, wall, *_ in columns) + " |")
+    print("| flow | " + " | ".join(f"{flow:.1f} | {1000 * flow / n:.1f}" for _, _, flow, *_ in columns) + " |")
+    for label in labels:
+        print(f"| {label} | " + " | ".join(f"{rows.get(label, 0.0):.1f} | {1000 * rows.get(label, 0.0) / n:.1f}" for _, _, _, rows, _ in columns) + " |")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,9 @@ from newsetl.tasks.ingest import batch_units, expand_feeds, ingest_task, plan_in
 from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
+from newsetl.tasks.ner_processes import MIN_TEXTS_TO_START
 from newsetl.tasks.ner_processes import shutdown as shutdown_ner_processes
+from newsetl.tasks.ner_processes import start as start_ner_processes
 from newsetl.tasks.records import InputState, Quarantined
 from newsetl.tasks.sanitize import printable_path
 from newsetl.tasks.settings import DEFAULT_DB, Settings
@@ -243,6 +245,8 @@ def pipeline(
                 passed("inputs", len(units_batch), len(units_batch))
                 counts.articles_unchanged += unchanged
                 quarantine(bad)
+                if len(articles) >= MIN_TEXTS_TO_START:  # enough new articles to use NER workers: start them now
+                    start_ner_processes(runner_choice.ner_processes)
                 # A JSONL byte range can hold more articles than a batch: split it.
                 batches = [articles[i : i + settings.batch_size] for i in range(0, len(articles), settings.batch_size)]
                 for stage in progress.STAGES[1:]:

@@ -11,8 +11,9 @@ spans exactly as from a Doc (tasks/entities.entities_of), so the stored entities
 depend on where NER ran.
 
 While a batch's NER runs in the workers, the run's own process cleans the next batch and
-stores the previous one. The pool starts with the first batch that needs it and lives
-until the process exits (or `shutdown`); workers are spawned, not forked (the run
+stores the previous one. The pool is started by the run when its first batch of new
+articles is read (`start`), so that the workers load while that batch is cleaned, and
+lives until the run ends (`shutdown`); workers are spawned, not forked (the run
 process has Prefect's threads), and each holds one copy of each model it was asked for.
 A worker that dies (a crash in native code, the OOM killer) breaks the pool: the call
 raises, the pool is discarded and the next call starts a new one, so the stage's failure
@@ -109,6 +110,24 @@ def shutdown() -> None:
 
 
 atexit.register(shutdown)
+
+
+def _load(lang: str) -> bool:
+    from newsetl.tasks.models import load_ner
+
+    return load_ner(lang) is not None
+
+
+def start(processes: int, lang: str = "en") -> None:
+    """Start the worker processes now, without waiting, each loading `lang`'s model: called
+    when a run's first batch of new articles is read, so that the workers' start (~2-4 s:
+    spawn, import spaCy, load the model) overlaps that batch's detection and cleanup
+    instead of delaying its NER. Does nothing if the pool is up or `processes` is 0."""
+    if processes <= 0 or (_pool is not None and _pool_size == processes):
+        return
+    pool = _get_pool(processes)
+    for _ in range(processes):  # one warm-up call per worker (idle workers take one each)
+        pool.submit(_load, lang)
 
 
 def pool_worth_using(n_texts: int) -> bool:
