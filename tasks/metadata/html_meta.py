@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from lxml import etree
 
@@ -36,6 +37,7 @@ class PageMeta:
     microdata: dict[str, list[str]] = field(default_factory=dict)  # itemprop (outside <meta>) -> text or datetime
     byline_names: tuple[str, ...] = ()  # text of rel=author links and short elements classed "author…"
     byline_lines: tuple[str, ...] = ()  # short visible lines that open with a byline word ("Von: …", "By …")
+    root: object = field(default=None, repr=False, compare=False)  # the parsed page, for `shown`
 
     def first(self, *keys: str) -> str | None:
         """Return the first non-empty meta value among `keys` (in the order given), or None."""
@@ -44,6 +46,12 @@ class PageMeta:
                 if value.strip():
                     return value.strip()
         return None
+
+    @cached_property
+    def shown(self) -> tuple[str, ...]:
+        """Whole texts of the short elements the body displays, outside navigation and teaser
+        lists (see _shown_texts); read on first use, as only pages with a choice of titles need it."""
+        return _shown_texts(self.root) if self.root is not None else ()
 
 
 def read_page_meta(html: str) -> PageMeta:
@@ -83,7 +91,57 @@ def read_page_meta(html: str) -> PageMeta:
         value = node.get("datetime") or node.get("content") or _clean(node.text_content())
         if value:
             microdata.setdefault(node.get("itemprop").strip().lower(), []).append(value)
-    return PageMeta(meta, canonical, base, tuple(articles), tuple(others), title or None, h1, microdata, _byline_names(root), _byline_lines(root))
+    return PageMeta(
+        meta, canonical, base, tuple(articles), tuple(others), title or None, h1, microdata,
+        _byline_names(root), _byline_lines(root), root,
+    )
+
+
+# Containers of links to other pages (menus, breadcrumbs, teaser lists, captions): a headline
+# there is another story's or repeats the page's title as a crumb, not the page showing it.
+_NAVIGATION = frozenset(("a", "li", "ul", "ol", "nav", "aside", "footer", "figure", "figcaption"))
+# A headline is short; a longer element is a container (and reading it costs more).
+SHOWN_MAX_CHARS = 400
+_UNSHOWN = frozenset(("script", "style", "noscript", "template", "title", "svg"))
+
+
+def _shown_texts(root) -> tuple[str, ...]:
+    """The whole text of each short element the body shows (not <h1>s, which are read apart),
+    outside links, lists and other navigation: what a page displays as a heading, a kicker
+    line or a headline span. Distinct texts, in page order."""
+    body = root.find("body")
+    if body is None:
+        return ()
+    sizes = _text_sizes(body)
+    texts: dict[str, None] = {}
+    stack = list(reversed(body))
+    while stack:  # depth first, in page order
+        node = stack.pop()
+        if not isinstance(node.tag, str) or node.tag in _UNSHOWN:
+            continue
+        if node.tag in _NAVIGATION:
+            continue  # neither it nor anything below it counts
+        # Raw size bounds the work: a container of many kilobytes is no headline; whitespace
+        # inside one that is (indentation) is folded before the real cap below.
+        if node.tag != "h1" and sizes.get(node, 0) <= 4 * SHOWN_MAX_CHARS:
+            text = _clean(node.text_content())
+            if text and len(text) <= SHOWN_MAX_CHARS:
+                texts.setdefault(text)
+        stack.extend(reversed(node))
+    return tuple(texts)
+
+
+def _text_sizes(body) -> dict:
+    """Characters of text under each element of `body` (its text_content's length), in one pass."""
+    sizes: dict = {}
+    for node in reversed(list(body.iter())):
+        if not isinstance(node.tag, str):
+            continue
+        size = len(node.text or "")
+        for child in node:
+            size += sizes.get(child, 0) + len(child.tail or "")
+        sizes[node] = size
+    return sizes
 
 
 # Class names that mark an author's name in a byline (authorname, article-author, c-byline__author).

@@ -1,7 +1,7 @@
 """Choose the headline among a page's candidate titles with a small learned linear ranker.
 
 A page names its headline several times: JSON-LD `headline`, og:title, twitter:title,
-microdata, the <h1>s, the <title>. They often differ (a kicker, an SEO rewrite, a site
+microdata, the <h1>s, the <title>, and whether the body displays it. They often differ (a kicker, an SEO rewrite, a site
 suffix). Each distinct candidate (after site parts are stripped) gets features — which
 sources state it, how many agree, whether it contains or is contained in another, its
 length and casing — and a linear score with weights from `title_ranker.json`; the highest
@@ -19,8 +19,9 @@ from pathlib import Path
 
 WEIGHTS_FILE = Path(__file__).with_name("title_ranker.json")
 # The places a headline is stated, most formal first; the order also picks the spelling
-# shown when several sources state the same title.
-SOURCES = ("ld", "og", "twitter", "microdata", "h1", "h1_later", "title")
+# shown when several sources state the same title. "shown" (the body displays it as an
+# element's whole text, outside navigation) only ever joins a candidate another source states.
+SOURCES = ("ld", "og", "twitter", "microdata", "h1", "h1_later", "title", "shown")
 _WORD = re.compile(r"\w+")
 # A separator still inside a cleaned title ("Headline - Section", "Kicker / Headline").
 _INNER_SEPARATOR = re.compile(r"\s(?:\||-|–|—|/|·|•)\s")

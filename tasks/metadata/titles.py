@@ -47,7 +47,8 @@ def page_title(page: PageMeta, site: str | None, domain: str | None) -> str | No
 
 
 def title_candidates(page: PageMeta, site: str | None, domain: str | None) -> list[TitleCandidate]:
-    """Return the page's distinct candidate titles, site parts removed, each with the sources stating it."""
+    """Return the page's distinct candidate titles, site parts removed, each with the sources
+    stating it ("shown" among them when the body displays it as an element's whole text)."""
     names = _site_keys(site, domain)
     structured = [obj.get("headline") or obj.get("name") for obj in page.articles]
     stated = [
@@ -65,7 +66,22 @@ def title_candidates(page: PageMeta, site: str | None, domain: str | None) -> li
         cleaned = strip_site(text, names)
         if cleaned and _key(cleaned):
             add_candidate(candidates, cleaned, _key(cleaned), source, stripped=_key(cleaned) != _key(text))
+    # A candidate the page also displays as a whole element (a heading, a headline span) is
+    # the headline readers see; og:title or a JSON-LD headline is often an SEO rewrite nowhere shown.
+    if len(candidates) > 1:
+        shown = _shown_keys(page.shown, min(len(c.key) for c in candidates), max(len(c.key) for c in candidates))
+        for cand in candidates:
+            if cand.key in shown:
+                cand.sources.add("shown")
     return candidates
+
+
+def _shown_keys(texts: tuple[str, ...], shortest: int, longest: int) -> set[str]:
+    """Folded keys of the displayed texts that could equal a key of `shortest` to `longest`
+    characters. Folding drops spaces and punctuation (a headline is mostly letters: its key
+    is well over half its length) and decomposes a character into at most three letters
+    (Hangul): the length window skips folding the many paragraphs that cannot match."""
+    return {_key(text) for text in texts if 3 * len(text) >= shortest and len(text) <= 2 * longest + 10}
 
 
 def strip_site(title: str, names: set[str]) -> str | None:

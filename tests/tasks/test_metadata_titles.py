@@ -65,3 +65,22 @@ def test_the_shipped_weights_cover_exactly_the_features_the_ranker_computes():
     shipped = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     assert set(shipped["weights"]) == set(candidate_features(cands[0], cands)) == set(shipped["features"])
     assert "licence" in shipped["metadata"] and shipped["metadata"]["seed"] is not None
+
+
+def test_of_two_disagreeing_structured_headlines_the_one_the_page_displays_wins():
+    head = (ld({"@type": "NewsArticle", "headline": "Bridge rebuild approved after long council debate"})
+            + '<meta property="og:title" content="Council says yes to a new river bridge">')
+    shown_og = '<article><header><h2><span class="kicker">Valley</span> <span class="headline">Council says yes to a new river bridge</span></h2></header><p>Text.</p></article>'
+    shown_ld = '<article><header><h2 class="headline">Bridge rebuild approved after long council debate</h2></header><p>Text.</p></article>'
+    assert title_of(head, shown_og) == "Council says yes to a new river bridge"
+    assert title_of(head, shown_ld) == "Bridge rebuild approved after long council debate"
+
+
+def test_a_title_repeated_in_a_menu_a_teaser_list_or_a_breadcrumb_is_not_displayed_as_the_headline():
+    page = read_page_meta(
+        "<html><head><meta property='og:title' content='Bridge vote set for May'></head><body>"
+        "<nav><span>Bridge vote set for May</span></nav><ul><li><h3>Bridge vote set for May</h3></li></ul>"
+        "<a href='/x'><span>Bridge vote set for May</span></a><h1>Council to vote on the bridge</h1>"
+        "<p>Council to vote on the bridge</p></body></html>")
+    sources = {c.text: c.sources for c in title_candidates(page, None, None)}
+    assert sources == {"Bridge vote set for May": {"og"}, "Council to vote on the bridge": {"h1", "shown"}}
