@@ -62,3 +62,13 @@ def test_small_batches_stay_in_process_until_the_pool_is_up():
     assert ner_processes._pool is None
     assert not ner_processes.pool_worth_using(ner_processes.MIN_TEXTS_TO_START - 1)
     assert ner_processes.pool_worth_using(ner_processes.MIN_TEXTS_TO_START)
+
+
+def test_workers_are_replaced_after_a_number_of_calls_so_memory_stays_flat(small_batches_go_to_processes, monkeypatch):
+    monkeypatch.setattr(ner_processes, "MAX_CALLS_PER_WORKER", 2)
+    ner_processes.shutdown()
+    pool = ner_processes._get_pool(1)
+    pids = [pool.submit(os.getpid).result() for _ in range(3)]
+    assert pids[0] == pids[1] != pids[2]
+    version, docs = ner_processes.docs_in_processes("en", TEXTS, 16, 1)  # the new worker loads the model again
+    assert version and any(ent.label_ == "GPE" for ent in docs[0].ents)
