@@ -1,0 +1,74 @@
+"""Benchmark: does a full `newsetl run` cost more per new article when the database is bigger?
+
+bench/dedup_growth.py times dedup alone. This one runs the whole pipeline, as a user
+would: for each size N (default 1k, 10k, 100k), a database is bulk-loaded with N stored
+articles exactly as dedup_growth builds them (replicas of synd_dev documents that share
+topic words but no 5-gram, with entities, through the real dedup and write code), dated
+in the days before now so that every new article's story window reaches into them. Then
+`newsetl run` reads the same NEW real synd_dev documents (.txt files, fetched now) into
+that database in a fresh process, and the flow's own `stage seconds` line tells how long
+dedup and the writes took. Printed per N: the run's wall time, dedup and write ms per new
+article, their ratio to the smallest database (same run, same machine, so the ratios hold
+on a busy machine), and the peak RSS of all the run's processes.
+
+    nice -n 10 .venv/bin/python bench/pipeline_growth.py [--sizes 1000,10000,100000] [--new 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+import dedup_growth  # noqa: E402
+from pipeline import measured, stage_seconds  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--new", type=int, default=600, help="new articles per run (the first N synd_dev documents)")
+    parser.add_argument("--ner-processes", default=None, help="newsetl run --ner-processes (default: newsetl's default)")
+    args = parser.parse_args()
+    texts = [json.loads(line)["text"] for line in dedup_growth.DOCS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # History in the ten days before now: the new articles are fetched now, and their story
+    # lookups must reach into the stored ones as they do in a live archive.
+    dedup_growth.BASE = datetime.now(timezone.utc) - timedelta(days=10)
+    newsetl = str(Path(sys.executable).with_name("newsetl"))
+    options = ["--ner-processes", args.ner_processes] if args.ner_processes is not None else []
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="newsetl-pipeline-growth-") as tmp:
+        work = Path(tmp)
+        folder = work / "new"
+        folder.mkdir()
+        for index, text in enumerate(texts[: args.new]):
+            (folder / f"{index:05d}.txt").write_text(text, encoding="utf-8")
+        (work / "empty").mkdir()
+        measured([newsetl, "run", "empty", "--db", "warm-up.duckdb"], work)  # Prefect's own database, once
+        for n in (int(s) for s in args.sizes.split(",")):
+            db = work / f"db_{n}.duckdb"
+            load_s = dedup_growth.build(db, texts, n)
+            wall, mb, out = measured([newsetl, "run", "new", "--db", db.name, *options], work)
+            stages = stage_seconds(out)
+            rows.append((n, load_s, wall, stages.get("dedup", 0.0), stages.get("write", 0.0), mb, db.stat().st_size / 2**20))
+            db.unlink()
+    new = args.new
+    _, _, _, dedup0, write0, _, _ = rows[0]
+    print(f"## `newsetl run` of {new} new articles into a database of N stored articles ({' '.join(options) or 'default settings'})\n")
+    print("| stored N | load s | run wall s | dedup ms/article | ratio | write ms/article | ratio | peak RSS MB | db MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n, load_s, wall, dedup, write, mb, db_mb in rows:
+        print(
+            f"| {n:,} | {load_s:.0f} | {wall:.1f} | {1000 * dedup / new:.2f} | {dedup / dedup0:.2f} | "
+            f"{1000 * write / new:.2f} | {write / write0:.2f} | {mb:.0f} | {db_mb:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
