@@ -54,14 +54,17 @@ def replica(text: str, r: int) -> str:
     return " ".join(f"r{r}x{i}" if i % 4 == 3 else w for i, w in enumerate(words))
 
 
-def build(db: Path, texts: list[str], n: int) -> float:
-    """Bulk-load n synthetic stored articles; return seconds."""
+def build(db: Path, texts: list[str], n: int, per_day: int | None = None) -> float:
+    """Bulk-load n synthetic stored articles; return seconds. They are fetched within ten
+    days of BASE (every one inside a story window: the density grows with n), or, with
+    `per_day`, `per_day` of them a day from BASE on (an archive growing at a constant rate)."""
     started = time.perf_counter()
     store.migrate(db)
     batch: list[Article] = []
     for k in range(n):
         r, i = divmod(k, len(texts))
-        batch.append(article(stable_id("hist", str(k)), replica(texts[i], r + 1), k % (60 * 24 * 10)))
+        minute = k * 60 * 24 // per_day if per_day else k % (60 * 24 * 10)
+        batch.append(article(stable_id("hist", str(k)), replica(texts[i], r + 1), minute))
         if len(batch) == 1000 or k == n - 1:
             # Each history batch is grouped on its own (no lookups): what matters here is
             # what the tables hold, not how the history's groups came about.

@@ -3,8 +3,10 @@
 bench/dedup_growth.py times dedup alone. This one runs the whole pipeline, as a user
 would: for each size N (default 1k, 10k, 100k), a database is bulk-loaded with N stored
 articles exactly as dedup_growth builds them (replicas of synd_dev documents that share
-topic words but no 5-gram, with entities, through the real dedup and write code), dated
-in the days before now so that every new article's story window reaches into them. Then
+topic words but no 5-gram, with entities, through the real dedup and write code), as an
+archive that grew by PER_DAY articles a day up to now: a bigger database is a longer
+archive, and the new articles' story window (±14 days) holds the same recent days of it
+(`--dense` puts all N in the last ten days instead: the window then grows with N). Then
 `newsetl run` reads the same NEW real synd_dev documents (.txt files, fetched now) into
 that database in a fresh process, and the flow's own `stage seconds` line tells how long
 dedup and the writes took. Printed per N: the run's wall time, dedup and write ms per new
@@ -29,17 +31,22 @@ sys.path.insert(0, str(REPO / "bench"))
 import dedup_growth  # noqa: E402
 from pipeline import measured, stage_seconds  # noqa: E402
 
+# A large newsroom's or aggregator's daily intake. The new articles' story window (the 14
+# days before now) then holds 7,000 stored articles once the archive is that long: the 10k
+# archive (20 days) and the 100k one (200 days) give the window the same content, so their
+# ratio is the cost of the archive's length alone; 1k (2 days) lies wholly inside it.
+PER_DAY = 500
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--new", type=int, default=600, help="new articles per run (the first N synd_dev documents)")
     parser.add_argument("--ner-processes", default=None, help="newsetl run --ner-processes (default: newsetl's default)")
+    parser.add_argument("--per-day", type=int, default=PER_DAY, help="stored articles per day of archive")
+    parser.add_argument("--dense", action="store_true", help="all N stored articles in the last ten days")
     args = parser.parse_args()
     texts = [json.loads(line)["text"] for line in dedup_growth.DOCS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    # History in the ten days before now: the new articles are fetched now, and their story
-    # lookups must reach into the stored ones as they do in a live archive.
-    dedup_growth.BASE = datetime.now(timezone.utc) - timedelta(days=10)
     newsetl = str(Path(sys.executable).with_name("newsetl"))
     options = ["--ner-processes", args.ner_processes] if args.ner_processes is not None else []
     rows = []
@@ -53,14 +60,19 @@ def main() -> None:
         measured([newsetl, "run", "empty", "--db", "warm-up.duckdb"], work)  # Prefect's own database, once
         for n in (int(s) for s in args.sizes.split(",")):
             db = work / f"db_{n}.duckdb"
-            load_s = dedup_growth.build(db, texts, n)
+            # The archive ends now: the new articles are fetched now, and their story lookups
+            # reach into its last days as in a live archive.
+            days = 10 if args.dense else n / args.per_day
+            dedup_growth.BASE = datetime.now(timezone.utc) - timedelta(days=days, hours=1)
+            load_s = dedup_growth.build(db, texts, n, None if args.dense else args.per_day)
             wall, mb, out = measured([newsetl, "run", "new", "--db", db.name, *options], work)
             stages = stage_seconds(out)
             rows.append((n, load_s, wall, stages.get("dedup", 0.0), stages.get("write", 0.0), mb, db.stat().st_size / 2**20))
             db.unlink()
     new = args.new
     _, _, _, dedup0, write0, _, _ = rows[0]
-    print(f"## `newsetl run` of {new} new articles into a database of N stored articles ({' '.join(options) or 'default settings'})\n")
+    shape = "all in the last ten days" if args.dense else f"{args.per_day:,} a day up to now"
+    print(f"## `newsetl run` of {new} new articles into a database of N stored articles ({shape}; {' '.join(options) or 'default settings'})\n")
     print("| stored N | load s | run wall s | dedup ms/article | ratio | write ms/article | ratio | peak RSS MB | db MB |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, load_s, wall, dedup, write, mb, db_mb in rows:
