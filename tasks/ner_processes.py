@@ -27,6 +27,7 @@ import atexit
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -81,6 +82,25 @@ def spans_of(lang: str, texts: list[str], batch_size: int) -> tuple[str | None, 
     return model_version(lang), spans
 
 
+# How often a worker checks that the run's process is still there.
+PARENT_CHECK_S = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: a daemon thread ends this worker once the process that started
+    it is gone. A run killed with SIGKILL runs no cleanup, and a worker waiting for work
+    would otherwise stay forever (measured: it did, with the resource tracker beside it).
+    A thread rather than a parent-death signal: that signal follows the *thread* that
+    spawned the worker, and the pool spawns from whichever thread submits."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="newsetl-parent-watch", daemon=True).start()
+
+
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
@@ -94,6 +114,7 @@ def _get_pool(processes: int) -> ProcessPoolExecutor:
                 _pool.shutdown(wait=False, cancel_futures=True)
             _pool = ProcessPoolExecutor(
                 max_workers=processes, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=MAX_CALLS_PER_WORKER,
+                initializer=_exit_with_parent, initargs=(os.getpid(),),
             )
             _pool_size = processes
         return _pool

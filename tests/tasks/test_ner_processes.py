@@ -72,3 +72,34 @@ def test_workers_are_replaced_after_a_number_of_calls_so_memory_stays_flat(small
     assert pids[0] == pids[1] != pids[2]
     version, docs = ner_processes.docs_in_processes("en", TEXTS, 16, 1)  # the new worker loads the model again
     assert version and any(ent.label_ == "GPE" for ent in docs[0].ents)
+
+
+def test_workers_do_not_outlive_a_run_killed_with_sigkill(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, signal\n"
+        "from newsetl.tasks import ner_processes\n"
+        "pool = ner_processes._get_pool(2)\n"
+        "print(*[pool.submit(os.getpid).result() for _ in range(4)], flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"  # no atexit, no shutdown: as under kill -9
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    workers = {int(pid) for pid in out.stdout.split()}
+    assert workers, out.stderr
+    deadline = time.monotonic() + 10 * ner_processes.PARENT_CHECK_S + 5
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = {pid for pid in workers if _running(pid)}
+    assert not alive, f"workers {alive} outlived the killed run"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
