@@ -115,7 +115,7 @@ def run(
     ),
     ner_processes: int = typer.Option(
         None, "--ner-processes", min=0,
-        help="Worker processes for NER beside the threads runner (default: one per CPU on 2+ cores; 0: in the run's own process).",
+        help="Worker processes for NER beside the threads runner (default: one per CPU on 2+ cores, at a lower priority; 0: in the run's own process).",
     ),
     dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786."),
     allow_private_addresses: bool = typer.Option(
@@ -344,7 +344,7 @@ def serve(
     workers: int = typer.Option(None, "--workers", min=1, help="Workers for the CPU stages (default: 1 thread; processes and dask: one per CPU)."),
     ner_processes: int = typer.Option(
         None, "--ner-processes", min=0,
-        help="Worker processes for NER beside the threads runner (default: one per CPU on 2+ cores; 0: in the run's own process).",
+        help="Worker processes for NER beside the threads runner (default: one per CPU on 2+ cores, at a lower priority; 0: in the run's own process).",
     ),
     dask_address: str = typer.Option(None, "--dask-address", help="Scheduler of an existing Dask cluster."),
 ) -> None:

@@ -2,7 +2,7 @@
 
     threads    one process, a thread pool (the default). NER, the costliest stage, runs
                in NER worker processes beside it (tasks/ner_processes.py; by default one
-               per CPU on 2+ cores), and two threads keep a batch's detection and cleanup
+               per CPU on 2+ cores, at a lower priority), and two threads keep a batch's detection and cleanup
                going while the previous batch's NER runs. With NER in the run's own
                process (`ner_processes=0`) one thread: more only contend for the GIL
                (measured 1.2x slower with two) unless a stage waits on I/O.
@@ -25,6 +25,12 @@ if TYPE_CHECKING:  # Prefect is imported when a runner is built: `newsetl run` c
     from prefect.task_runners import TaskRunner
 
 RUNNER_KINDS = ("threads", "processes", "dask")
+# Prefect tasks the runner gets per batch: language, cleanup, metadata settling, entities.
+STAGE_TASKS = 4
+# Batches submitted ahead when NER runs in worker processes: one in NER, one being detected
+# and cleaned, one more so the NER workers never wait for the flow's dedup and writes. A
+# batch of 200 articles is a few MB: memory stays bounded.
+NER_BATCHES_IN_FLIGHT = 3
 
 
 @dataclass(frozen=True)
@@ -48,22 +54,28 @@ class RunnerChoice:
 
     @property
     def worker_count(self) -> int:
-        """Workers to start: given, else one thread (two when NER runs in worker processes),
-        or one process or Dask worker per CPU."""
+        """Workers to start: given, else one thread (STAGE_TASKS x NER_BATCHES_IN_FLIGHT when
+        NER runs in worker processes), or one process or Dask worker per CPU."""
         if self.workers:
             return self.workers
         if self.kind == "threads":
-            # With NER in worker processes, a runner thread mostly waits on them (the GIL
-            # released): a second thread detects and cleans the next batch meanwhile.
-            return 2 if self.ner_processes else 1
+            # A submitted task holds its thread while it waits for the task before it: the
+            # four stage tasks of a batch take four threads. With NER in worker processes the
+            # threads mostly wait (GIL released), and enough of them let the next batch be
+            # detected and cleaned while this one's NER runs (measured: with two threads a
+            # batch's chain held both, and nothing overlapped).
+            return STAGE_TASKS * NER_BATCHES_IN_FLIGHT if self.ner_processes else 1
         return os.cpu_count() or 1
 
     @property
     def batches_in_flight(self) -> int:
-        """How many batches the flow submits before it waits for the oldest: one per worker;
-        with processes or Dask at least two, so that a batch's CPU stages overlap the
-        previous batch's dedup and write in the flow."""
-        return self.worker_count if self.kind == "threads" else max(2, self.worker_count)
+        """How many batches the flow submits before it waits for the oldest: one per worker
+        thread, or NER_BATCHES_IN_FLIGHT with NER in worker processes; with processes or Dask
+        at least two, so that a batch's CPU stages overlap the previous batch's dedup and
+        write in the flow."""
+        if self.kind == "threads":
+            return NER_BATCHES_IN_FLIGHT if self.ner_processes and not self.workers else self.worker_count
+        return max(2, self.worker_count)
 
 
 def resolve_ner_processes(kind: str, chosen: int | None) -> int:

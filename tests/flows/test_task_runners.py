@@ -121,7 +121,10 @@ def test_runner_choice_rejects_nonsense(kind, address, ner, problem):
         RunnerChoice(kind, None, address, ner)
 
 
-def test_with_ner_in_processes_a_second_thread_prepares_the_next_batch():
-    assert RunnerChoice("threads", None, None, 2).batches_in_flight == 2
+def test_with_ner_in_processes_the_next_batches_are_prepared_while_one_is_in_ner():
+    with_workers = RunnerChoice("threads", None, None, 1)
+    assert with_workers.batches_in_flight >= 2
+    # every stage task of every batch in flight can hold a thread while it waits
+    assert with_workers.worker_count >= 4 * with_workers.batches_in_flight
     assert RunnerChoice("threads", None, None, 0).batches_in_flight == 1
     assert RunnerChoice("threads", 3, None, 2).worker_count == 3

@@ -103,3 +103,8 @@ def _running(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie has exited
     except FileNotFoundError:
         return False
+
+
+def test_workers_yield_the_cpu_to_the_run_process(small_batches_go_to_processes):
+    pool = ner_processes._get_pool(1)
+    assert pool.submit(os.nice, 0).result() >= os.nice(0) + ner_processes.WORKER_NICENESS
