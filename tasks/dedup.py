@@ -148,6 +148,15 @@ HEADLINE_TERM_WEIGHT = 2
 # 0.15: 10 -> 0.814, 20 or 40 -> 0.818; bench/dedup_growth.py: cost per new article 1.28x at 4x the database
 # with 10, 1.61x with 20).
 STORY_INDEX_TERMS = 20
+# ... and by its STORY_INDEX_NAMES highest TF-IDF entity keys (damped mentions, as in the
+# name vectors), so articles in two languages, which share few words, still meet in the pool
+# through their entity ids (Kyiv/Kiew/Київ are one id); the batch asks with both. This
+# changes which stored articles are compared, not the score. bench/dedup.py as run
+# (batches of 200), semeval22 pair F1 en-en / cross-lingual (de-en) / other same-language,
+# ecbplus_dev P/R/F1: 0 names 0.833/0.543/0.740, ecbplus 0.700/0.847/0.767; 20 (about all an
+# article has) 0.833/0.626/0.747, ecbplus unchanged; 40 as 20. Not fitted, but sensitive in
+# between: 5 or 10 names cost en-en 0.005 (one pair) and give cross-lingual 0.58 only.
+STORY_INDEX_NAMES = 20
 STORY_MIN_SHARED_TERMS = 2
 STORY_POOL_PER_ARTICLE = 10
 # Entity kinds whose names make an event's identity: who, which organisation, where, and
@@ -339,7 +348,7 @@ def dedup_batch(
     story_term_rows = [
         (articles[i].doc_id, term, weight)
         for i in content
-        for term, weight in top_terms(docs[row_of[i]], idf)
+        for term, weight in top_terms(docs[row_of[i]], idf) + top_terms(_damped(names[row_of[i]]), name_idf, STORY_INDEX_NAMES)
     ]
 
     out = list(articles)
@@ -434,9 +443,9 @@ def tfidf_matrix(docs: list[Counter] | list[dict], idf: dict[str, float]) -> spa
     return sparse.diags(1.0 / norms) @ matrix
 
 
-def top_terms(doc: Counter, idf: dict[str, float], k: int = 0) -> list[tuple[str, float]]:
+def top_terms(doc: Counter, idf: dict[str, float], k: int | None = None) -> list[tuple[str, float]]:
     """Return the `k` (default STORY_INDEX_TERMS) highest TF-IDF terms of a document: its story-index keys."""
-    k = k or STORY_INDEX_TERMS
+    k = STORY_INDEX_TERMS if k is None else k
     scored = sorted(((count * idf.get(term, 1.0), term) for term, count in doc.items()), key=lambda x: (-x[0], x[1]))
     return [(term, round(score, 4)) for score, term in scored[:k]]
 
@@ -444,9 +453,12 @@ def top_terms(doc: Counter, idf: dict[str, float], k: int = 0) -> list[tuple[str
 def story_query_terms(sigs: dict[str, Signature], stored_df: dict[str, int], corpus_docs: int) -> dict[str, list[str]]:
     """Return {doc_id: its top terms}: the keys used to find stored stories to compare with."""
     docs = {doc_id: sig.terms for doc_id, sig in sigs.items()}
-    counts = Counter(term for doc in docs.values() for term in doc)
+    counts = Counter(term for sig in sigs.values() for term in (*sig.terms, *sig.names))
     idf = corpus_idf(counts, stored_df, corpus_docs + len(docs))
-    return {doc_id: [term for term, _ in top_terms(doc, idf)] for doc_id, doc in docs.items()}
+    return {
+        doc_id: [term for term, _ in top_terms(doc, idf) + top_terms(_damped(sigs[doc_id].names), idf, STORY_INDEX_NAMES)]
+        for doc_id, doc in docs.items()
+    }
 
 
 def batch_terms(sigs: dict[str, Signature]) -> list[str]:
