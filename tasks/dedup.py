@@ -12,8 +12,8 @@ earlier articles of the same batch:
    TF-IDF cosine of their words and the TF-IDF cosine of their entity names (people,
    organisations, places, other names and dates, by `name_key`: the canonical name
    today, an entity id once NER provides one); IDF of both from the whole stored corpus.
-   Candidates are the stored articles of the time window that share top terms with the
-   batch, and the batch itself. An article joins the story whose members it matches best
+   Candidates are the stored articles of the time window that share top terms or top
+   entity keys with the batch (the keys let two languages meet), and the batch itself. An article joins the story whose members it matches best
    on average above STORY_THRESHOLD, and only when the story, with it, still spans at
    most the window: the window is anchored on the story's first article and never
    slides with each member. An article without a publication date has no event time:
