@@ -13,8 +13,8 @@ earlier articles of the same batch:
    organisations, places, other names and dates, by `name_key`: the canonical name
    today, an entity id once NER provides one); IDF of both from the whole stored corpus.
    Candidates are the stored articles of the time window that share top terms or top
-   entity keys with the batch (the keys let two languages meet), and the batch itself. An article joins the story whose members it matches best
-   on average above STORY_THRESHOLD, and only when the story, with it, still spans at
+   entity keys with the batch (the keys let two languages meet), and the batch itself.
+   An article joins the story whose members it matches best on average above STORY_THRESHOLD, and only when the story, with it, still spans at
    most the window: the window is anchored on the story's first article and never
    slides with each member. An article without a publication date has no event time:
    all dedup knows is that it was published by the time it was fetched (the fetch time
@@ -58,7 +58,9 @@ from newsetl.tasks.entity_kinds import NAMED_KINDS
 from newsetl.tasks.language import stop_words, words
 from newsetl.tasks.records import Article, Decision, DedupResult, Entity, Neighbour, StoredNeighbours
 
-VERSION = "dedup.v2"
+# v3: stored articles are also indexed by their entity keys (STORY_INDEX_NAMES); rows of v2
+# lack them in story_terms, so `newsetl reprocess --stage dedup` redoes them.
+VERSION = "dedup.v3"
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 MINHASH_SEED = 1
@@ -153,9 +155,10 @@ STORY_INDEX_TERMS = 20
 # through their entity ids (Kyiv/Kiew/Київ are one id); the batch asks with both. This
 # changes which stored articles are compared, not the score. bench/dedup.py as run
 # (batches of 200), semeval22 pair F1 en-en / cross-lingual (de-en) / other same-language,
-# ecbplus_dev P/R/F1: 0 names 0.833/0.543/0.740, ecbplus 0.700/0.847/0.767; 20 (about all an
-# article has) 0.833/0.626/0.747, ecbplus unchanged; 40 as 20. Not fitted, but sensitive in
-# between: 5 or 10 names cost en-en 0.005 (one pair) and give cross-lingual 0.58 only.
+# ecbplus_dev P/R/F1: 0 names 0.833/0.543/0.740, ecbplus 0.700/0.847/0.767; 20 names
+# 0.833/0.626/0.747, ecbplus unchanged; 40 as 20. 20 is all the names of 98% of the semeval22
+# articles with names (median 8; ecbplus_dev median 15). Not fitted, but not flat below:
+# 5 or 10 names cost en-en 0.005 (one pair) and give cross-lingual 0.58 only.
 STORY_INDEX_NAMES = 20
 STORY_MIN_SHARED_TERMS = 2
 STORY_POOL_PER_ARTICLE = 10
@@ -451,7 +454,8 @@ def top_terms(doc: Counter, idf: dict[str, float], k: int | None = None) -> list
 
 
 def story_query_terms(sigs: dict[str, Signature], stored_df: dict[str, int], corpus_docs: int) -> dict[str, list[str]]:
-    """Return {doc_id: its top terms}: the keys used to find stored stories to compare with."""
+    """Return {doc_id: its top terms and top entity keys}: the keys used to find stored stories
+    to compare with (as stored by dedup_batch's story_term_rows)."""
     docs = {doc_id: sig.terms for doc_id, sig in sigs.items()}
     counts = Counter(term for sig in sigs.values() for term in (*sig.terms, *sig.names))
     idf = corpus_idf(counts, stored_df, corpus_docs + len(docs))
