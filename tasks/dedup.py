@@ -160,6 +160,15 @@ STORY_INDEX_TERMS = 20
 # articles with names (median 8; ecbplus_dev median 15). Not fitted, but not flat below:
 # 5 or 10 names cost en-en 0.005 (one pair) and give cross-lingual 0.58 only.
 STORY_INDEX_NAMES = 20
+# Entity keys in more than this share of the stored articles (IDF below 1 + ln(1/share)) are
+# not indexed: a name in every tenth article makes long posting lists in the story lookup.
+# Off (1.0) because no setting keeps every set: bench/dedup_growth.py (synthetic names: the
+# first 12 capitalised words, "This" and "When" among them), seconds for 1,000 new articles
+# at 1k/10k/100k stored, same session: no names indexed 7.7/14.4/20.7 (2.67x); all names
+# 7.8/12.9/35.1 (4.49x); share 0.02 7.5/12.4/21.9 (2.93x). Quality with 0.01, 0.02, 0.03 or
+# 0.05: semeval22 en-en 0.828 (one same-story pair fewer than with all names, 0.833),
+# cross-lingual 0.612-0.626, other 0.745-0.748; ecbplus_dev unchanged.
+NAME_INDEX_MAX_SHARE = 1.0
 STORY_MIN_SHARED_TERMS = 2
 STORY_POOL_PER_ARTICLE = 10
 # Entity kinds whose names make an event's identity: who, which organisation, where, and
@@ -351,7 +360,7 @@ def dedup_batch(
     story_term_rows = [
         (articles[i].doc_id, term, weight)
         for i in content
-        for term, weight in top_terms(docs[row_of[i]], idf) + top_terms(_damped(names[row_of[i]]), name_idf, STORY_INDEX_NAMES)
+        for term, weight in index_terms(docs[row_of[i]], names[row_of[i]], idf, name_idf)
     ]
 
     out = list(articles)
@@ -453,6 +462,16 @@ def top_terms(doc: Counter, idf: dict[str, float], k: int | None = None) -> list
     return [(term, round(score, 4)) for score, term in scored[:k]]
 
 
+def index_terms(terms: Counter, names: Counter, idf: dict[str, float], name_idf: dict[str, float]) -> list[tuple[str, float]]:
+    """Return an article's story-index keys with their weights: its STORY_INDEX_TERMS top
+    words and its STORY_INDEX_NAMES top entity keys (mentions damped as in the name vectors),
+    leaving out keys in more than NAME_INDEX_MAX_SHARE of the corpus. The same for what is
+    stored and what a batch asks with."""
+    floor = 1 + math.log(1 / NAME_INDEX_MAX_SHARE) if NAME_INDEX_MAX_SHARE < 1 else 0.0
+    rare = {k: v for k, v in _damped(names).items() if name_idf.get(k, floor) >= floor}
+    return top_terms(terms, idf) + top_terms(rare, name_idf, STORY_INDEX_NAMES)
+
+
 def story_query_terms(sigs: dict[str, Signature], stored_df: dict[str, int], corpus_docs: int) -> dict[str, list[str]]:
     """Return {doc_id: its top terms and top entity keys}: the keys used to find stored stories
     to compare with (as stored by dedup_batch's story_term_rows)."""
@@ -460,7 +479,7 @@ def story_query_terms(sigs: dict[str, Signature], stored_df: dict[str, int], cor
     counts = Counter(term for sig in sigs.values() for term in (*sig.terms, *sig.names))
     idf = corpus_idf(counts, stored_df, corpus_docs + len(docs))
     return {
-        doc_id: [term for term, _ in top_terms(doc, idf) + top_terms(_damped(sigs[doc_id].names), idf, STORY_INDEX_NAMES)]
+        doc_id: [term for term, _ in index_terms(doc, sigs[doc_id].names, idf, idf)]
         for doc_id, doc in docs.items()
     }
 
