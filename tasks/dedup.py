@@ -176,7 +176,8 @@ STORY_INDEX_NAMES = 20
 # Off (1.0) because no setting keeps every set: bench/dedup_growth.py (synthetic names: the
 # first 12 capitalised words, "This" and "When" among them), seconds for 1,000 new articles
 # at 1k/10k/100k stored, same session: no names indexed 7.7/14.4/20.7 (2.67x); all names
-# 7.8/12.9/35.1 (4.49x); share 0.02 7.5/12.4/21.9 (2.93x). Quality with 0.01, 0.02, 0.03 or
+# 7.8/12.9/35.1 (4.49x); share 0.02 7.5/12.4/21.9 (2.93x); a repeat of none / all: 4.4/9.7/16.4
+# (3.71x) / 5.0/7.8/23.7 (4.79x), so all names cost +45-70% at 100k. Quality with 0.01, 0.02, 0.03 or
 # 0.05: semeval22 en-en 0.828 (one same-story pair fewer than with all names, 0.833),
 # cross-lingual 0.612-0.626, other 0.745-0.748; ecbplus_dev unchanged.
 NAME_INDEX_MAX_SHARE = 1.0
