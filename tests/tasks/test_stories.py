@@ -275,3 +275,50 @@ def test_a_copy_joins_its_stored_original_story_only_within_the_window():
     assert by_id["soon"].story_id == "story-of-orig"
     # 12 days after the original but 15 after its story began: a story of its own
     assert by_id["late"].story_id != "story-of-orig"
+
+
+_VISIT_DE = (
+    "Selenskyj trifft Macron in Kiew\n\n"
+    "Der ukrainische Präsident Selenskyj hat den französischen Präsidenten Macron am Dienstag in Kiew empfangen. "
+    "Beide sprachen über Waffenlieferungen, Luftabwehr und den Wiederaufbau der zerstörten Städte. "
+    "Die Regierung in Kiew hofft auf weitere Hilfe aus Paris, sagte ein Sprecher der Regierung. "
+    "Macron versprach neue Luftabwehrsysteme und Geld für den Wiederaufbau der Städte im Osten."
+)
+_VISIT_EN = (
+    "Zelensky hosts Macron in Kyiv\n\n"
+    "Ukrainian President Zelensky received French President Macron in Kyiv on Tuesday. "
+    "The two leaders discussed weapons deliveries, air defence and rebuilding destroyed cities. "
+    "The government in Kyiv hopes for more help from Paris, a government spokesman said. "
+    "Macron promised new air defence systems and money for rebuilding the cities in the east."
+)
+_VISIT_IDS = {"Kiew": "geonames:703448", "Kyiv": "geonames:703448", "Selenskyj": "person:selenski",
+              "Zelensky": "person:selenski", "Macron": "person:makron", "Paris": "geonames:2988507"}
+
+
+def _visit(doc_id: str, text: str, language: str, when: datetime) -> Article:
+    """An invented report of one state visit, with the entity ids NER gives its names."""
+    entities = []
+    for name, entity_id in _VISIT_IDS.items():
+        kind = "person" if entity_id.startswith("person") else "place"
+        start = text.find(name)
+        while start >= 0:
+            entities.append(Entity(name, "PER" if kind == "person" else "LOC", start, start + len(name), name, kind, entity_id=entity_id))
+            start = text.find(name, start + 1)
+    return Article(
+        doc_id=doc_id, source_uri=f"test://{doc_id}", source="wire", raw_text=text, content_hash=content_hash(text),
+        input_format="text", fetched_at=when, published_at=when, title=text.split("\n\n")[0], language=language,
+        clean_text=text, entities=tuple(sorted(entities, key=lambda e: e.start_char)), ner_model="test",
+    )
+
+
+def test_a_report_in_another_language_joins_the_stored_story_as_it_would_in_one_batch(tmp_path):
+    """The German and the English report of one visit share few words but their entity ids
+    (Kiew/Kyiv, Selenskyj/Zelensky): stored apart, they still meet and share a story."""
+    german = _visit("de", _VISIT_DE, "de", T0)
+    english = _visit("en", _VISIT_EN, "en", T0 + timedelta(hours=3))
+    assert stories([german, english])["en"] == "de"
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    _write(db, dedup_against_store([german, quake("q", "Soria", "Lena Torres", when=T0)], str(db)))
+    _write(db, dedup_against_store([english], str(db)))
+    assert _stored_stories(db)["en"] == "de"
