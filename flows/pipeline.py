@@ -37,6 +37,7 @@ from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
 from newsetl.tasks.ingest import batch_units, expand_feeds, ingest_task, plan_inputs
+from newsetl.tasks.plan import is_url
 from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
@@ -242,6 +243,11 @@ def pipeline(
             for units_batch in batch_units(expanded, settings.batch_size):
                 counts.batches += 1
                 articles, bad, unchanged, input_states = ingest_task(opaque(units_batch), settings, retry)
+                # Pages fetched from the network (feed entries, URLs) are stored before the
+                # next batch is fetched: memory holds one batch of pages, and a run stopped
+                # mid-feed keeps every batch it fetched. Local inputs are read ahead
+                # (batches_in_flight) so their NER overlaps the next batch's cleanup.
+                fetched = any(is_url(u.path) for u in units_batch)
                 passed("inputs", len(units_batch), len(units_batch))
                 counts.articles_unchanged += unchanged
                 quarantine(bad)
@@ -265,7 +271,7 @@ def pipeline(
                     annotated = runner.submit(extract_entities_task, {"cleaned": on_runner(settled), "batch_size": settings.ner_batch_size, "processes": runner_choice.ner_processes})
                     last = index == len(batches) - 1
                     pending.append(PendingBatch(language, cleaned, annotated, submitted, input_states if last else []))
-                    while len(pending) >= batches_in_flight:
+                    while len(pending) >= (1 if fetched else batches_in_flight):
                         store_oldest(pending)
                 if not batches and input_states:
                     write_input_states_task(db_path, opaque(input_states), lock)
