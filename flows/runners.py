@@ -2,8 +2,9 @@
 
     threads    one process, a thread pool (the default). NER, the costliest stage, runs
                in NER worker processes beside it (tasks/ner_processes.py; by default one
-               per CPU on 2+ cores, at a lower priority), and two threads keep a batch's detection and cleanup
-               going while the previous batch's NER runs. With NER in the run's own
+               per CPU on 2+ cores, at a lower priority), and with NER_BATCHES_IN_FLIGHT
+               batches submitted, the next batches are detected and cleaned while one
+               batch's NER runs. With NER in the run's own
                process (`ner_processes=0`) one thread: more only contend for the GIL
                (measured 1.2x slower with two) unless a stage waits on I/O.
     processes  a pool of local worker processes (real parallelism on one machine)

@@ -43,6 +43,12 @@ MIN_TEXTS_TO_START = 50
 # would hold every token of it. Replacing one costs a model load (~1-2 s) per ~4,000 texts,
 # well under 1% of their NER time; memory then stays flat however long the run.
 MAX_CALLS_PER_WORKER = 40
+# NER workers run at a lower priority than the run's own process: that process (detection,
+# cleanup, dedup, writes) feeds the workers and stores their results, so it must never wait
+# for a core; the workers take whatever CPU it leaves. See default_processes.
+WORKER_NICENESS = 10
+# How often a worker checks that the run's process is still there.
+PARENT_CHECK_S = 1.0
 
 
 def default_processes() -> int:
@@ -84,14 +90,6 @@ def spans_of(lang: str, texts: list[str], batch_size: int) -> tuple[str | None, 
         return None, [[] for _ in texts]
     spans = [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in nlp.pipe(texts, batch_size=batch_size)]
     return model_version(lang), spans
-
-
-# NER workers run at a lower priority than the run's own process: that process (detection,
-# cleanup, dedup, writes) feeds the workers and stores their results, so it must never wait
-# for a core; the workers take whatever CPU it leaves. See default_processes.
-WORKER_NICENESS = 10
-# How often a worker checks that the run's process is still there.
-PARENT_CHECK_S = 1.0
 
 
 def _exit_with_parent(parent: int) -> None:
