@@ -23,6 +23,7 @@ import numpy as np
 
 from newsetl.tasks import chrome_phrases as ph
 from newsetl.tasks.cleanup.line_signals import (
+    HAS_SENTENCE_PUNCT,
     SENTENCE_END,
     is_caption,
     is_prose,
@@ -100,7 +101,7 @@ def line_features(page: PageLines) -> np.ndarray:
         foreign = sum(line_language_votes(line).values()) / count if count and stops else 0.0
         rows.append([
             i / max(n - 1, 1), math.log1p(n), math.log1p(count), math.log1p(chars),
-            float(bool(SENTENCE_END.search(line))), float(bool(re.search(r"[.!?…]", line))),
+            float(bool(SENTENCE_END.search(line))), float(bool(HAS_SENTENCE_PUNCT.search(line))),
             stop_share, float(not stops), foreign,
             len(_DIGIT.findall(line)) / max(chars, 1),
             sum(1 for w in line.split() if w[:1].isupper()) / max(len(line.split()), 1),

@@ -3,6 +3,10 @@ site footers and legal lines, betting link rows, reader comments, newsletter pro
 stand-alone ad labels. Each test checks both halves: the chrome is gone, the body is whole.
 """
 
+import pytest
+
+from newsetl.tasks import chrome_phrases as ph
+from newsetl.tasks.chrome_phrases import Caseless
 from newsetl.tasks.cleanup import clean_html, clean_text
 
 BODY = [
@@ -46,6 +50,26 @@ def test_site_footer_and_legal_lines_are_removed():
     assert_body_whole(result)
     for line in footer:
         assert line not in result.body
+
+
+def test_legal_and_date_lines_are_recognised_in_any_letter_case():
+    # The phrase patterns are matched on the lower-cased line (chrome_phrases.Caseless):
+    # shouting footers and mixed-case datelines must still be recognised.
+    assert ph.COPYRIGHT_LINE.search("© 2024 RIVERSIDE MEDIA LTD. ALL RIGHTS RESERVED.")
+    assert ph.DATE_LINE.search("PUBLISHED: 12 MARCH 2024")
+    assert ph.NOT_ARTICLE_PAGE.search("Please Enable JavaScript To Continue Reading")
+    assert not ph.DATE_LINE.search("The Council Voted On The New Footbridge")
+    text = "\n".join([HEADLINE, *BODY, "COPYRIGHT 2024 RIVERSIDE MEDIA. REPUBLICATION IS STRICTLY PROHIBITED."])
+    result = clean_text(text, "en")
+    assert_body_whole(result)
+    assert "RIVERSIDE MEDIA" not in result.body
+
+
+def test_a_phrase_pattern_with_capitals_is_refused():
+    # A capital in a Caseless pattern could never match the lower-cased line.
+    with pytest.raises(ValueError):
+        Caseless(r"All rights reserved")
+    assert Caseless(r"^\W*all rights reserved\b").search("ALL RIGHTS RESERVED")
 
 
 def test_betting_link_rows_after_the_article_are_removed():
