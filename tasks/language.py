@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from langdetect import DetectorFactory, detect_langs
+from langdetect import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -25,6 +25,7 @@ from spacy.util import get_lang_class
 
 from newsetl.tasks import stage_times
 from newsetl.tasks.html_text import html_to_lines
+from newsetl.tasks.langdetect_fast import detect_probabilities
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.records import Article, StageOutput
 
@@ -53,7 +54,7 @@ def detect_language(text: str) -> tuple[str, float]:
         return UNDETERMINED, 0.0
     DetectorFactory.seed = LANGDETECT_SEED
     try:
-        best = detect_langs(sample)[0]
+        best = detect_probabilities(sample)[0]
     except LangDetectException:
         return UNDETERMINED, 0.0
     return _normalise_code(best.lang), round(float(best.prob), 4)

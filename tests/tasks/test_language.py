@@ -1,8 +1,10 @@
 """Language detection: reproducible, with a confidence, and never an error on odd text."""
 
 import pytest
+from langdetect import DetectorFactory, detect_langs
 
-from newsetl.tasks.language import UNDETERMINED, detect_language, line_language_votes
+from newsetl.tasks.langdetect_fast import detect_probabilities
+from newsetl.tasks.language import LANGDETECT_SEED, UNDETERMINED, detect_language, line_language_votes
 from tests.conftest import seed_text
 
 FRENCH = (
@@ -40,3 +42,25 @@ def test_line_votes_use_distinctive_function_words():
     assert line_language_votes("Más Noticias").get("es") == 1
     assert line_language_votes("The latest news from the region").get("en", 0) >= 2
     assert line_language_votes("Kyiv") == {}
+
+
+MIXED_PAGES = [
+    FRENCH,
+    GERMAN,
+    "NASA and the ESA said on Monday that the JUICE probe reached orbit; see https://example.org/a?b=1 or mail press@example.org.",
+    "Киев и Харьков   пострадали от ударов, сообщили власти в понедельник вечером. ПВО сбила большую часть ракет.",
+    "東京都は月曜日、新しい防災計画を発表した。計画には避難所の増設が含まれる。",
+    "Thủ tướng Chính phủ đã phê duyệt kế hoạch xây dựng tuyến đường sắt cao tốc Bắc – Nam.",
+    "Rząd przyjął w środę projekt ustawy o ochronie ludności, który trafi teraz do Sejmu.",
+    "ŞTIRI: Guvernul a aprobat miercuri bugetul, ţara şi ţinutul; ș și ț.",
+    "A   B  C   D",
+]
+
+
+@pytest.mark.parametrize("text", MIXED_PAGES)
+def test_the_fast_detector_answers_exactly_as_langdetect(text):
+    # tasks/langdetect_fast.py re-implements langdetect's n-gram intake and probability
+    # loop for speed: languages and probabilities must be langdetect's own, to the bit.
+    DetectorFactory.seed = LANGDETECT_SEED
+    expected = [(r.lang, r.prob) for r in detect_langs(text)]
+    assert [(r.lang, r.prob) for r in detect_probabilities(text)] == expected
