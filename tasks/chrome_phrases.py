@@ -9,6 +9,11 @@ Add a language by adding its phrasing to each list.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+# As tasks/language.py's line memo: lines up to this long, this many of them per pattern.
+LINE_MEMO_MAX_CHARS = 2_000
+LINE_MEMO_SIZE = 4_096
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -29,9 +34,16 @@ class Caseless:
         if literal != literal.lower():
             raise ValueError(f"Caseless pattern must be written in lower case: {pattern[:60]}")
         self.pattern = re.compile(pattern, flags & ~re.IGNORECASE)
+        # Cleanup's rules, signals and line features ask about the same line 2-3 times.
+        self._search = lru_cache(maxsize=LINE_MEMO_SIZE)(self._search_uncached)
 
     def search(self, text: str) -> re.Match | None:
         """The first match in the lower-cased `text`, or None."""
+        if len(text) <= LINE_MEMO_MAX_CHARS:
+            return self._search(text)
+        return self._search_uncached(text)
+
+    def _search_uncached(self, text: str) -> re.Match | None:
         return self.pattern.search(text.lower())
 
     def match(self, text: str) -> re.Match | None:
