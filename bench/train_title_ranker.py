@@ -114,6 +114,8 @@ def cross_validated(pages: list[dict], names: list[str], folds, c: float = C) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write the weights trained on all pages to {WEIGHTS_FILE.name}")
+    parser.add_argument("--ablate", action="append", default=[], metavar="FEATURE",
+                        help="also print the mean-of-5-shuffles row of a ranker without FEATURE (repeatable: all of them left out together)")
     args = parser.parse_args()
     pages = load_pages()
     names = sorted(next(f for p in pages for f in p["feats"]))
@@ -145,6 +147,20 @@ def main() -> None:
         runs.append(cross_validated(pages, names, grouped_folds(pages, "publisher", FOLDS)))
     SEED = 0
     row(f"ranker, {FOLDS}-fold grouped CV, mean of 5 fold shuffles (C={C})", sum(r[0] for r in runs) / 5, {g: sum(r[1][g] for r in runs) / 5 for g in groups})
+    print("\nper shuffle: " + " ".join(f"{r[0]:.3f}" for r in runs))
+    if args.ablate:
+        kept = [n for n in names if n not in args.ablate]
+        ablated = []
+        for seed in range(5):
+            SEED = seed
+            ablated.append(cross_validated(pages, kept, grouped_folds(pages, "publisher", FOLDS)))
+        SEED = 0
+        print("without " + ", ".join(args.ablate) + ", per shuffle: " + " ".join(f"{r[0]:.3f}" for r in ablated))
+        row(f"ranker without {', '.join(args.ablate)}, mean of 5 fold shuffles (C={C})", sum(r[0] for r in ablated) / 5,
+            {g: sum(r[1][g] for r in ablated) / 5 for g in groups})
+        overall, per = cross_validated(pages, kept, grouped_folds(pages, "group", None))
+        row(f"ranker without {', '.join(args.ablate)}, leave-one-language-group-out", overall, per)
+        print()
     overall, per = cross_validated(pages, names, grouped_folds(pages, "group", None))
     row("ranker, leave-one-language-group-out", overall, per)
     weights = fit(pages, names)

@@ -35,6 +35,10 @@ class TitleCandidate:
     key: str
     sources: set[str] = field(default_factory=set)
     stripped: bool = False  # a site name or breadcrumb was removed from it somewhere
+    # Another candidate is this one followed by short parts ("Headline | Politics News"): a
+    # source (mostly the <title>) states this headline with a section or site name the site-name
+    # stripping did not know.
+    suffixed: bool = False
 
 
 def add_candidate(candidates: list[TitleCandidate], text: str, key: str, source: str, stripped: bool) -> None:
@@ -67,6 +71,7 @@ def candidate_features(cand: TitleCandidate, others: list[TitleCandidate]) -> di
         inner_separator=float(bool(_INNER_SEPARATOR.search(cand.text))),
         title_case=(sum(w[0].isupper() for w in capitalised) / len(capitalised)) if len(capitalised) >= 4 else 0.0,
         stripped=float(cand.stripped),
+        section_suffixed=float(cand.suffixed),
     )
     return feats
 

@@ -66,6 +66,7 @@ def title_candidates(page: PageMeta, site: str | None, domain: str | None) -> li
         cleaned = strip_site(text, names)
         if cleaned and _key(cleaned):
             add_candidate(candidates, cleaned, _key(cleaned), source, stripped=_key(cleaned) != _key(text))
+    _mark_suffixed(candidates)
     # A candidate the page also displays as a whole element (a heading, a headline span) is
     # the headline readers see; og:title or a JSON-LD headline is often an SEO rewrite nowhere shown.
     if len(candidates) > 1:
@@ -74,6 +75,21 @@ def title_candidates(page: PageMeta, site: str | None, domain: str | None) -> li
             if cand.key in shown:
                 cand.sources.add("shown")
     return candidates
+
+
+def _mark_suffixed(candidates: list[TitleCandidate]) -> None:
+    """Mark each candidate that another one repeats with short parts after a separator
+    ("Headline | Politics News", "Headline – OL Paris 2024"): a section or event name the
+    site-name stripping could not recognise, which confirms the headline before it."""
+    keys = {c.key: c for c in candidates}
+    for other in candidates:
+        parts = _SEPARATOR.split(other.text)
+        for cut in range(len(parts) - 1, 0, -1):
+            if any(len(_WORD.findall(p)) > SITE_PART_MAX_WORDS for p in parts[cut:]):
+                break  # a long trailing part is a headline clause, not a section name
+            head = keys.get(_key(" ".join(parts[:cut])))
+            if head is not None and head is not other:
+                head.suffixed = True
 
 
 def _shown_keys(texts: tuple[str, ...], shortest: int, longest: int) -> set[str]:

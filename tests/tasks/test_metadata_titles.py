@@ -84,3 +84,27 @@ def test_a_title_repeated_in_a_menu_a_teaser_list_or_a_breadcrumb_is_not_display
         "<p>Council to vote on the bridge</p></body></html>")
     sources = {c.text: c.sources for c in title_candidates(page, None, None)}
     assert sources == {"Bridge vote set for May": {"og"}, "Council to vote on the bridge": {"h1", "shown"}}
+
+
+def test_a_headline_the_title_tag_repeats_with_a_section_name_is_confirmed_by_it():
+    # og:title and twitter:title say one headline, the JSON-LD and the displayed <h1> another:
+    # the displayed one wins, unless the <title> repeats the og headline followed by a section
+    # or event name the site-name stripping does not know ("… | Winter Olympics 2026").
+    head = (ld({"@type": "NewsArticle", "headline": "Bridge plan wins the vote"})
+            + '<meta property="og:title" content="Council approves new river bridge after long debate">'
+            + '<meta name="twitter:title" content="Council approves new river bridge after long debate">')
+    body = "<h1><span>Bridge plan wins the vote</span></h1><p>Text.</p>"
+    assert title_of(head, body) == "Bridge plan wins the vote"
+    section = "<title>Council approves new river bridge after long debate | Winter Olympics 2026</title>"
+    assert title_of(head + section, body) == "Council approves new river bridge after long debate"
+
+
+def test_a_long_clause_after_a_separator_is_part_of_a_headline_not_a_section_name():
+    page = read_page_meta(
+        "<html><head><meta property='og:title' content='Bridge vote'>"
+        "<title>Bridge vote - council members argue for three hours before the final decision</title></head><body></body></html>")
+    cands = {c.text: c for c in title_candidates(page, None, None)}
+    assert not cands["Bridge vote"].suffixed
+    page = read_page_meta("<html><head><meta property='og:title' content='Bridge vote'>"
+                          "<title>Bridge vote | Local Politics</title></head><body></body></html>")
+    assert {c.text: c.suffixed for c in title_candidates(page, None, None)}["Bridge vote"]

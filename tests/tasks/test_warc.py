@@ -62,3 +62,33 @@ def test_truncated_warc_keeps_what_precedes_the_damage_and_quarantines_the_rest(
     _, articles, bad = read([tmp_path / "cut.warc.gz"])
     assert 1 <= len(articles) < 6
     assert len(bad) == 1 and bad[0].error.startswith("truncated or corrupt WARC after byte")
+
+
+def write_bodies(path: Path, bodies: list[tuple[str, bytes]]) -> None:
+    """A WARC of HTML responses: (Content-Type header, body bytes) each, in order."""
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for i, (content_type, body) in enumerate(bodies):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"https://news.example.com/story/{i}", "response",
+                                                          payload=BytesIO(body), http_headers=headers))
+
+
+def test_a_crawled_page_is_read_by_its_byte_order_mark_then_valid_utf8_then_the_http_charset_then_its_meta(tmp_path):
+    text = "<html><head>{meta}</head><body><p>Joachim Rücker zahlt £5 in Kraków, szóstej.</p></body></html>"
+    latin1_meta = '<meta charset="iso-8859-1">'
+    write_bodies(tmp_path / "crawl.warc.gz", [
+        # Valid UTF-8 although the header and the page both say Latin-1 (the mojibake case).
+        ("text/html; charset=iso-8859-1", text.format(meta=latin1_meta).encode("utf-8")),
+        # UTF-16 with its byte-order mark, whatever the header says.
+        ("text/html; charset=iso-8859-1", b"\xff\xfe" + text.format(meta="").encode("utf-16-le")),
+        # Not UTF-8: the header's ISO-8859-2 wins over the page's Latin-1 <meta> ("ó" is the same
+        # byte in both; "ł" (0xB3) is only ISO-8859-2's, Latin-1 reads it as "³").
+        ("text/html; charset=iso-8859-2", text.format(meta=latin1_meta).replace("szóstej", "szóstej łódź").replace("£5", "5").encode("iso-8859-2")),
+    ])
+    _, articles, bad = read([tmp_path / "crawl.warc.gz"])
+    assert bad == []
+    first, second, third = (a.raw_text for a in articles)
+    assert "Joachim Rücker zahlt £5" in first and "szóstej" in first and "Ã" not in first
+    assert "Joachim Rücker zahlt £5 in Kraków" in second and not second.startswith("\ufeff")
+    assert "szóstej łódź" in third and "Rücker" in third
