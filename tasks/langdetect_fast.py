@@ -8,8 +8,8 @@ algorithm, profiles, seeded random draws and floating-point operations in the sa
 and changes only how they are executed:
 
 * the text is appended with two regular expressions instead of character by character;
-* each character is normalised once per process (a memo) and the n-gram buffer is kept
-  in local variables;
+* each character is normalised once per process (a str.translate table), and each
+  word's n-grams are collected once per process (a memo);
 * the probability update is one numpy multiplication over the 55 languages (the same
   IEEE operations per element); the normalisation sums with Python's `sum` over a list,
   as langdetect does, so the rounding is the same;
@@ -106,27 +106,16 @@ class FastDetector(Detector):
     def _extract_ngrams(self) -> list[str]:
         # langdetect feeds each normalised character into a 3-character buffer that restarts
         # after a space, and collects the buffer's last 1, 2 and 3 characters when the
-        # profiles know them. Equivalently, on the normalised text with runs of spaces
-        # collapsed and a space in front, at each position k: nothing while two capitals
-        # follow each other; else the character (not a space), the 2-gram ending at k, and
-        # the 3-gram ending at k unless k starts a word (the buffer restarted there).
-        word_map = self.word_lang_prob_map
-        text = _SPACE_RUN_ANY.sub(" ", " " + self.text.translate(_NORMALISED))
-        result = []
-        append = result.append
-        prev = " "
-        for k in range(1, len(text)):
-            ch = text[k]
-            if ch.isupper() and prev.isupper():
-                prev = ch
-                continue
-            if ch != " " and ch in word_map:
-                append(ch)
-            if prev + ch in word_map:
-                append(prev + ch)
-            if k >= 2 and prev != " " and text[k - 2 : k + 1] in word_map:
-                append(text[k - 2 : k + 1])
-            prev = ch
+        # profiles know them. The buffer restarts at every word, so the n-grams are each
+        # word's own (`_word_ngrams`, with the space after it unless the text ends there),
+        # in text order; a word's are computed once per process.
+        text = _SPACE_RUN_ANY.sub(" ", self.text.translate(_NORMALISED))
+        words = text.split(" ")
+        last = len(words) - 1
+        result: list[str] = []
+        for i, word in enumerate(words):
+            if word:
+                result += _word_ngrams(word + " " if i < last else word, self.word_lang_prob_map)
         return result
 
     def _detect_block(self) -> None:
@@ -151,6 +140,40 @@ class FastDetector(Detector):
                 i += 1
             for j, p in enumerate(prob.tolist()):
                 self.langprob[j] += p / self.n_trial
+
+
+# Words whose n-grams are memoised (a few MB); the memo starts again when it is full.
+WORD_MEMO_SIZE = 200_000
+_WORD_NGRAMS: dict[str, tuple[str, ...]] = {}
+
+
+def _word_ngrams(word: str, word_map: dict) -> tuple[str, ...]:
+    """The profile n-grams langdetect collects from one normalised word (with the space
+    that ends it, if any): at each character, nothing while two capitals follow each
+    other; else the character (not a space), the 2-gram ending there (with the space
+    before the word), and the 3-gram ending there from the word's second character on."""
+    grams = _WORD_NGRAMS.get(word)
+    if grams is not None:
+        return grams
+    text = " " + word
+    found = []
+    prev = " "
+    for k in range(1, len(text)):
+        ch = text[k]
+        if ch.isupper() and prev.isupper():
+            prev = ch
+            continue
+        if ch != " " and ch in word_map:
+            found.append(ch)
+        if prev + ch in word_map:
+            found.append(prev + ch)
+        if k >= 2 and text[k - 2 : k + 1] in word_map:
+            found.append(text[k - 2 : k + 1])
+        prev = ch
+    if len(_WORD_NGRAMS) >= WORD_MEMO_SIZE:
+        _WORD_NGRAMS.clear()
+    grams = _WORD_NGRAMS[word] = tuple(found)
+    return grams
 
 
 # FastDetector re-implements langdetect 1.0.9's internals (its last release, 2021); any
