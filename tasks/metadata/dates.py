@@ -10,7 +10,6 @@ the URL's date itself.
 
 from __future__ import annotations
 
-import logging
 import re
 import warnings
 from dataclasses import dataclass
@@ -18,11 +17,9 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+from newsetl.tasks.extractor_logs import quiet_extractor_logs
 from newsetl.tasks.metadata.html_meta import PageMeta
 
-# htmldate logs an ERROR for every page it cannot parse (a fragment, a tiny page); for us
-# that is just "no date", already handled, so its log stays quiet below CRITICAL.
-logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 # No news site published before the web was public; earlier values are birth dates,
 # founding years and zero dates.
@@ -180,6 +177,7 @@ def htmldate_guess(html: str, url: str | None) -> FoundDate | None:
     when it finds nothing. htmldate fills missing parts, so only its day is used."""
     from htmldate import find_date
 
+    quiet_extractor_logs()  # htmldate's ERROR for a page it cannot parse means "no date" here
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
