@@ -150,30 +150,33 @@ def url_date(url: str | None, compact: bool = True) -> datetime | None:
     return None
 
 
-def compact_url_dates(url: str | None, latest: datetime) -> list[datetime]:
+def compact_url_dates(url: str | None, latest: datetime) -> list[FoundDate]:
     """Return every date the compact tokens of a URL's path can be read as (6 digits: yymmdd,
-    ddmmyy, mmddyy; 8 digits: yyyymmdd, ddmmyyyy, mmddyyyy), distinct and sorted, keeping
-    only real days from 1990 to `latest`; [] when the path has no such token. More than one
-    date means the URL is ambiguous (or the digits are an id that reads several ways)."""
+    ddmmyy, mmddyy, and yyyymm as a month; 8 digits: yyyymmdd, ddmmyyyy, mmddyyyy), distinct
+    and sorted, keeping only days (or months) from 1990 to `latest`; [] when the path has no
+    such token. More than one reading means the URL is ambiguous, or the digits are an id."""
     if not url:
         return []
-    found: set[datetime] = set()
+    found: set[FoundDate] = set()
     for part in _URL_PART.split(urlsplit(url).path):
         if not _URL_DIGITS.fullmatch(part):
             continue
         if len(part) == 6:
             a, b, c = int(part[:2]), int(part[2:4]), int(part[4:])
             readings = [(_year(a), b, c), (_year(c), b, a), (_year(c), a, b)]  # yymmdd, ddmmyy, mmddyy
+            # A magazine issue (/sierra/200405/) names a month: a reading too, never a day.
+            if 1 <= int(part[4:]) <= 12 and EARLIEST <= (month := datetime(int(part[:4]), int(part[4:]), 1, tzinfo=timezone.utc)) <= latest:
+                found.add(FoundDate(month, "month", "url"))
         else:
             readings = [(int(part[:4]), int(part[4:6]), int(part[6:])), (int(part[4:]), int(part[2:4]), int(part[:2])), (int(part[4:]), int(part[:2]), int(part[2:4]))]
-        for year, month, day in readings:
+        for year, month_number, day in readings:
             try:
-                value = datetime(year, month, day, tzinfo=timezone.utc)
+                value = datetime(year, month_number, day, tzinfo=timezone.utc)
             except ValueError:
                 continue
             if EARLIEST <= value <= latest:
-                found.add(value)
-    return sorted(found)
+                found.add(FoundDate(value, "day", "url"))
+    return sorted(found, key=lambda f: (f.value, f.precision))
 
 
 def _year(two_digits: int) -> int:
@@ -184,15 +187,19 @@ def compact_url_check(value: datetime, url: str | None, latest: datetime) -> dat
     """Return the URL's compact date when it overrules the page's date `value`, else None.
 
     It does when no reading of the URL's digits (compact_url_dates) falls in `value`'s month
-    and exactly one falls in the COMPACT_OVERRULE_WITHIN before it: the page then carries a
-    revision date, and that reading is the day the URL was made. Readings after `value` or
-    long before it say nothing about it (an id that reads as a date), and two readings in
-    that window leave it open (080108 is both 8 January and 1 August 2008): no change."""
+    and exactly one falls in the COMPACT_OVERRULE_WITHIN before it, naming a day: the page
+    then carries a revision date, and that reading is the day the URL was made. Readings
+    after `value` or long before it say nothing about it (an id that reads as a date), and
+    two readings in that window leave it open (080108 is both 8 January and 1 August 2008)."""
     readings = compact_url_dates(url, latest)
-    if any((r.year, r.month) == (value.year, value.month) or abs(value - r) <= URL_AGREEMENT for r in readings):
+    if any(_same_month(r.value, value) or (r.precision == "day" and abs(value - r.value) <= URL_AGREEMENT) for r in readings):
         return None
-    earlier = [r for r in readings if r < value and value - r <= COMPACT_OVERRULE_WITHIN]
-    return earlier[0] if len(earlier) == 1 else None
+    earlier = [r for r in readings if r.value < value and value - r.value <= COMPACT_OVERRULE_WITHIN]
+    return earlier[0].value if len(earlier) == 1 and earlier[0].precision == "day" else None
+
+
+def _same_month(a: datetime, b: datetime) -> bool:
+    return (a.year, a.month) == (b.year, b.month)
 
 
 def declared_dates(page: PageMeta) -> list[FoundDate]:
@@ -238,15 +245,15 @@ def choose_date(candidates: list[FoundDate], url: str | None, fetched_at: dateti
         # A compact token ("…-080108") is only a cross-check: a day one of its readings
         # confirms is kept, one it contradicts may give way (compact_url_check); the token
         # fills a missing day only when it reads one way only.
-        agreeing = [c for c in days if any(abs(c.value - r) <= URL_AGREEMENT for r in readings)]
+        agreeing = [c for c in days if any(r.precision == "day" and abs(c.value - r.value) <= URL_AGREEMENT for r in readings)]
         if agreeing:
             return agreeing[0]
         if days:
             overruled = compact_url_check(days[0].value, url, latest)
             if overruled is not None:
                 return FoundDate(overruled, "day", "url")
-        elif len(readings) == 1 and compact_fill:
-            return FoundDate(readings[0], "day", "url")
+        elif len(readings) == 1 and readings[0].precision == "day" and compact_fill:
+            return readings[0]
     if days:
         return days[0]
     coarse = [c for c in plausible if c.precision in ("month", "year")]

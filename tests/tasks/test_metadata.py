@@ -231,3 +231,7 @@ def test_an_ambiguous_compact_date_changes_nothing_and_fills_nothing():
     # Fetched in January 2008 (a WARC record's date), 1 August is still to come: one reading left.
     early = one(page(url="https://www.example.com/news/bridge-vote-080108.html", fetched_at=datetime(2008, 1, 20, tzinfo=timezone.utc)))
     assert (early.published_at, early.published_from) == (datetime(2008, 1, 8, tzinfo=timezone.utc), "url")
+    # Six digits that are a year and a month (a magazine issue) are no day: 200405 is May 2004,
+    # not 20 April 2005 (ddmmyy), though that is the only day reading before a 2008 fetch.
+    issue = one(page(url="https://www.example.com/magazine/200405/letters.asp", fetched_at=datetime(2008, 1, 1, tzinfo=timezone.utc)))
+    assert issue.published_at is None
