@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import trafilatura
 
+from newsetl.tasks.extractor_logs import quiet_extractor_logs
 from newsetl.tasks.cleanup.line_decision import (
     decide,
     page_from_result,
@@ -175,6 +176,7 @@ def _continuation(page_rules: CleanResult, extracted: str) -> list[str]:
 def _extract(html: str, url: str | None, favor_precision: bool):
     """trafilatura's main-text extraction with metadata; None when it finds nothing or fails
     (the text-mode classifier over the flattened page then supplies the body)."""
+    quiet_extractor_logs()  # its ERROR on a page it cannot parse is our "nothing extracted"
     try:
         return trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=favor_precision

@@ -30,13 +30,13 @@ from prefect.cache_policies import NO_CACHE
 from newsetl.tasks import stage_times
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.metadata.authors import declared_authors, sort_authors
-from newsetl.tasks.metadata.dates import EARLIEST, FUTURE_SLACK, URL_AGREEMENT, FoundDate, choose_date, declared_dates, htmldate_guess, url_date
+from newsetl.tasks.metadata.dates import EARLIEST, FUTURE_SLACK, URL_AGREEMENT, FoundDate, choose_date, compact_url_check, declared_dates, htmldate_guess, url_date
 from newsetl.tasks.metadata.html_meta import PageMeta, read_page_meta
 from newsetl.tasks.metadata.titles import page_title, site_name
 from newsetl.tasks.metadata.urls import declared_url, normalise_url, registrable_domain
 from newsetl.tasks.records import Article, StageOutput
 
-VERSION = "metadata-5"  # 2: learned title ranker, visible bylines; 3: XHTML pages with an XML declaration read, htmldate-filled days dropped; 4: titles the page displays count for the ranker; 5: a headline another source repeats with a section name after it is confirmed by it
+VERSION = "metadata-6"  # 2: learned title ranker, visible bylines; 3: XHTML pages with an XML declaration read, htmldate-filled days dropped; 4: titles the page displays count for the ranker; 5: a headline another source repeats with a section name after it is confirmed by it; 6: compact URL dates (…-080115) cross-check the page date, header-link symbols (¶) leave titles
 STAGE = "metadata"
 
 
@@ -105,8 +105,11 @@ def _date_origin(article: Article, dated: FoundDate | None) -> str | None:
 
 def _page_date(article: Article, page: PageMeta, url: str | None) -> FoundDate | None:
     candidates = declared_dates(page)
-    chosen = choose_date(candidates, url, article.fetched_at)
-    if (chosen is None or chosen.precision != "day") and article.input_format == "html":
+    html = article.input_format == "html"
+    # A compact URL date ("…-080108") may fill a missing day only once htmldate had its say:
+    # its reading of the markup is checked against the URL, not replaced by it.
+    chosen = choose_date(candidates, url, article.fetched_at, compact_fill=not html)
+    if (chosen is None or chosen.precision != "day") and html:
         guess = htmldate_guess(article.raw_text, url)
         # htmldate fills the parts a date lacks — with the 1st and January, or (through
         # dateutil) with today's day and month: a "day" inside the year or month the page
@@ -117,7 +120,8 @@ def _page_date(article: Article, page: PageMeta, url: str | None) -> FoundDate |
             or (guess.value.day == 1 and (chosen is not None or guess.value.month == 1))
         )
         if guess is not None and not filled:
-            chosen = choose_date([*candidates, guess], url, article.fetched_at) or chosen
+            candidates = [*candidates, guess]
+        chosen = choose_date(candidates, url, article.fetched_at) or chosen
     return chosen
 
 
@@ -143,6 +147,8 @@ def settle_metadata(articles: list[Article]) -> list[Article]:
                 value, source = None, None
             elif from_url is not None and abs(value - from_url) > URL_AGREEMENT:
                 value, source = from_url, "url"
+            elif from_url is None and (compact := compact_url_check(value, article.url, article.fetched_at + FUTURE_SLACK)):
+                value, source = compact, "url"
             precision = "day" if value is not None else None
         attribution = article.attribution or ("; ".join(article.credits) if article.credits else None)
         out.append(replace(article, published_at=value, published_from=source, published_precision=precision, attribution=attribution))

@@ -5,12 +5,13 @@ publication meta tags, the date written in the URL path, then htmldate's reading
 markup. A value naming only a year or a month is never turned into a day: it keeps its
 precision (`year` / `month`). A date in the URL (/2024/05/03/) is a strong cross-check:
 a candidate that disagrees with it by more than a day loses to one that agrees, or to
-the URL's date itself.
+the URL's date itself. Six or eight digits in a row ("…-080115", "/15012008/") are a
+weaker one, as ids look the same: every reading of them is tried (compact_url_dates), and
+they overrule the page's date only in the narrow case compact_url_check describes.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import warnings
 from dataclasses import dataclass
@@ -18,11 +19,9 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+from newsetl.tasks.extractor_logs import quiet_extractor_logs
 from newsetl.tasks.metadata.html_meta import PageMeta
 
-# htmldate logs an ERROR for every page it cannot parse (a fragment, a tiny page); for us
-# that is just "no date", already handled, so its log stays quiet below CRITICAL.
-logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 # No news site published before the web was public; earlier values are birth dates,
 # founding years and zero dates.
@@ -50,6 +49,24 @@ _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\s
 # Dates in URL paths: /2024/05/03/, /2024-05-03-, 20240503 as a path segment or slug part.
 _URL_YMD = re.compile(r"(?<!\d)((?:19|20)\d\d)[/_-]([01]?\d)[/_-]([0-3]?\d)(?!\d)")
 _URL_COMPACT = re.compile(r"(?<![\d])((?:19|20)\d\d)([01]\d)([0-3]\d)(?![\d])")
+# A compact date that is a whole part of the path ("…-080108", "/20081230/", "_010808."):
+# six or eight digits between - _ / . or the ends. Digits glued to letters ("dmf20250202",
+# "a123456") are ids, not dates.
+_URL_PART = re.compile(r"[-_/.]")
+_URL_DIGITS = re.compile(r"[0-9]{6}|[0-9]{8}")
+# How long after a compact URL date the page's date may lie and still give way to it: a
+# page dated months after its URL's day carries its last revision as the publication date
+# (the issue's pages: URL …-080108, page dates Aug-Nov 2008); a page dated years later, or
+# before the URL's day (a URL is made at publication), more likely has an id in its URL that
+# reads as a date (Movable Type's /archives/000225.html next to a 2003 page date).
+# Set by looking at every page the check touches on the cleanup sets with urls (1,507 pages;
+# bench/url_dates.py --sweep), so on very few: 1 year overrules one page (a speech "FOR
+# RELEASE: February 28, 2005" its markup dates December 2005), right by its text; 6
+# months or less miss it; 2-3 years also overrule a Yahoo page (…/050508/…) whose day the
+# text leaves unclear; no limit also takes the Movable Type id (wrong). fundus-tests: no change.
+COMPACT_OVERRULE_WITHIN = timedelta(days=366)
+# Two-digit years: 90-99 are the 1990s, the rest this century (nothing is older than EARLIEST).
+_CENTURY_PIVOT = 90
 
 
 @dataclass(frozen=True)
@@ -133,6 +150,58 @@ def url_date(url: str | None, compact: bool = True) -> datetime | None:
     return None
 
 
+def compact_url_dates(url: str | None, latest: datetime) -> list[FoundDate]:
+    """Return every date the compact tokens of a URL's path can be read as (6 digits: yymmdd,
+    ddmmyy, mmddyy, and yyyymm as a month; 8 digits: yyyymmdd, ddmmyyyy, mmddyyyy), distinct
+    and sorted, keeping only days (or months) from 1990 to `latest`; [] when the path has no
+    such token. More than one reading means the URL is ambiguous, or the digits are an id."""
+    if not url:
+        return []
+    found: set[FoundDate] = set()
+    for part in _URL_PART.split(urlsplit(url).path):
+        if not _URL_DIGITS.fullmatch(part):
+            continue
+        if len(part) == 6:
+            a, b, c = int(part[:2]), int(part[2:4]), int(part[4:])
+            readings = [(_year(a), b, c), (_year(c), b, a), (_year(c), a, b)]  # yymmdd, ddmmyy, mmddyy
+            # A magazine issue (/sierra/200405/) names a month: a reading too, never a day.
+            if 1 <= int(part[4:]) <= 12 and EARLIEST <= (month := datetime(int(part[:4]), int(part[4:]), 1, tzinfo=timezone.utc)) <= latest:
+                found.add(FoundDate(month, "month", "url"))
+        else:
+            readings = [(int(part[:4]), int(part[4:6]), int(part[6:])), (int(part[4:]), int(part[2:4]), int(part[:2])), (int(part[4:]), int(part[:2]), int(part[2:4]))]
+        for year, month_number, day in readings:
+            try:
+                value = datetime(year, month_number, day, tzinfo=timezone.utc)
+            except ValueError:
+                continue
+            if EARLIEST <= value <= latest:
+                found.add(FoundDate(value, "day", "url"))
+    return sorted(found, key=lambda f: (f.value, f.precision))
+
+
+def _year(two_digits: int) -> int:
+    return (1900 if two_digits >= _CENTURY_PIVOT else 2000) + two_digits
+
+
+def compact_url_check(value: datetime, url: str | None, latest: datetime) -> datetime | None:
+    """Return the URL's compact date when it overrules the page's date `value`, else None.
+
+    It does when no reading of the URL's digits (compact_url_dates) falls in `value`'s month
+    and exactly one falls in the COMPACT_OVERRULE_WITHIN before it, naming a day: the page
+    then carries a revision date, and that reading is the day the URL was made. Readings
+    after `value` or long before it say nothing about it (an id that reads as a date), and
+    two readings in that window leave it open (080108 is both 8 January and 1 August 2008)."""
+    readings = compact_url_dates(url, latest)
+    if any(_same_month(r.value, value) or (r.precision == "day" and abs(value - r.value) <= URL_AGREEMENT) for r in readings):
+        return None
+    earlier = [r for r in readings if r.value < value and value - r.value <= COMPACT_OVERRULE_WITHIN]
+    return earlier[0].value if len(earlier) == 1 and earlier[0].precision == "day" else None
+
+
+def _same_month(a: datetime, b: datetime) -> bool:
+    return (a.year, a.month) == (b.year, b.month)
+
+
 def declared_dates(page: PageMeta) -> list[FoundDate]:
     """Return every publication date the page declares, most trusted first (unchecked)."""
     found: list[FoundDate] = []
@@ -150,10 +219,12 @@ def declared_dates(page: PageMeta) -> list[FoundDate]:
     return found
 
 
-def choose_date(candidates: list[FoundDate], url: str | None, fetched_at: datetime) -> FoundDate | None:
+def choose_date(candidates: list[FoundDate], url: str | None, fetched_at: datetime, compact_fill: bool = True) -> FoundDate | None:
     """Return the publication date to keep: the first plausible candidate (1990 to the fetch
     time) naming a day, unless the URL's date disagrees with it and another candidate (or
-    the URL itself) agrees; a year or month alone only when nothing names a day."""
+    the URL itself) agrees; a year or month alone only when nothing names a day. A compact
+    URL date (compact_url_dates) only cross-checks the candidates (compact_url_check), and
+    fills a missing day when it reads one way only and `compact_fill` allows it."""
     latest = fetched_at + FUTURE_SLACK
     plausible = [c for c in candidates if EARLIEST <= c.value <= latest]
     from_url = url_date(url)
@@ -169,6 +240,20 @@ def choose_date(candidates: list[FoundDate], url: str | None, fetched_at: dateti
         # may be an article number that happens to read as a date.
         if not days or url_date(url, compact=False) is not None:
             return FoundDate(from_url, "day", "url")
+    readings = compact_url_dates(url, latest)
+    if readings:
+        # A compact token ("…-080108") is only a cross-check: a day one of its readings
+        # confirms is kept, one it contradicts may give way (compact_url_check); the token
+        # fills a missing day only when it reads one way only.
+        agreeing = [c for c in days if any(r.precision == "day" and abs(c.value - r.value) <= URL_AGREEMENT for r in readings)]
+        if agreeing:
+            return agreeing[0]
+        if days:
+            overruled = compact_url_check(days[0].value, url, latest)
+            if overruled is not None:
+                return FoundDate(overruled, "day", "url")
+        elif len(readings) == 1 and readings[0].precision == "day" and compact_fill:
+            return readings[0]
     if days:
         return days[0]
     coarse = [c for c in plausible if c.precision in ("month", "year")]
@@ -180,6 +265,7 @@ def htmldate_guess(html: str, url: str | None) -> FoundDate | None:
     when it finds nothing. htmldate fills missing parts, so only its day is used."""
     from htmldate import find_date
 
+    quiet_extractor_logs()  # htmldate's ERROR for a page it cannot parse means "no date" here
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

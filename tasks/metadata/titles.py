@@ -62,7 +62,7 @@ def title_candidates(page: PageMeta, site: str | None, domain: str | None) -> li
     for source, raw in stated:
         if not raw:
             continue
-        text = _text(raw)
+        text = strip_permalink(_text(raw))
         cleaned = strip_site(text, names)
         if cleaned and _key(cleaned):
             add_candidate(candidates, cleaned, _key(cleaned), source, stripped=_key(cleaned) != _key(text))
@@ -147,6 +147,18 @@ def _site_keys(site: str | None, domain: str | None) -> set[str]:
         names.add(_key(domain))  # "bbc.co.uk" -> "bbccouk"
         names.add(_key(domain.split(".")[0]))  # "bbc"
     return {n for n in names if n}
+
+
+# Header-link anchors documentation generators append to headings ("Working with forms¶",
+# Sphinx and MkDocs; "§", "⚓", "🔗" elsewhere). "#" counts only after a space (or a
+# zero-width space), so "C#" and "F#" stay.
+_PERMALINK = re.compile(r"(?:\s*[\u00b6\u00a7\u2693\U0001F517]\ufe0f?|[\s\u200b]+#)+\s*$")
+
+
+def strip_permalink(title: str) -> str:
+    """Return a title without the permalink symbols a heading's anchor leaves at its end
+    ("Working with forms¶" -> "Working with forms"); other titles come back unchanged."""
+    return _PERMALINK.sub("", title)
 
 
 # A title part that is only a date or a time ("28.04.2023", "2024-05-03 14:00").

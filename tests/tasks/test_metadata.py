@@ -188,3 +188,50 @@ def test_eight_digits_in_a_url_do_not_overrule_the_pages_date():
     assert (got.published_at.date().isoformat(), got.published_from) == ("2024-05-03", "html_metadata")
     alone = one(page(url="https://www.example.com/news/20110512-bridge.html"))
     assert (alone.published_at, alone.published_from) == (datetime(2011, 5, 12, tzinfo=timezone.utc), "url")
+
+
+# --- compact dates in the URL ("…-080115"): a cross-check, not a source to trust blindly ----------
+
+def test_a_page_date_months_after_the_compact_date_in_its_url_gives_way_to_the_url():
+    # The issue's case: the URL says 15 January 2008, the page's metadata a revision in September.
+    head = '<meta property="article:published_time" content="2008-09-15T10:00:00Z">'
+    got = one(page(head, url="https://www.example.com/news/bridge-vote-080115.html"))
+    assert (got.published_at, got.published_from) == (datetime(2008, 1, 15, tzinfo=timezone.utc), "url")
+    # Eight digits read the same way, day first or year first.
+    got = one(page(head, url="https://www.example.com/news/15012008/bridge-vote"))
+    assert (got.published_at, got.published_from) == (datetime(2008, 1, 15, tzinfo=timezone.utc), "url")
+    # A page without a date of its own takes the URL's when the digits read one way only
+    # (081230: 30 December 2008; as ddmmyy or mmddyy it would be in 2030).
+    alone = one(page(url="https://www.example.com/news/bridge-vote-081230.html"))
+    assert (alone.published_at, alone.published_from) == (datetime(2008, 12, 30, tzinfo=timezone.utc), "url")
+    assert one(page(url="https://www.example.com/news/bridge-vote-080115.html")).published_at is None  # also 8 Jan / 1 Aug 2015
+
+
+def test_an_id_that_reads_as_a_date_leaves_a_sound_page_date_alone():
+    head = '<meta property="article:published_time" content="2017-02-08T10:00:00Z">'
+    for url in (
+        "https://www.example.com/music/migos-night-in-the-studio-123122/",  # 31 Dec 2022: after the page's date
+        "https://www.example.com/archives/000225.html",  # 25 Feb 2000: years before it
+        "https://www.example.com/story/a170115b/bridge",  # digits glued to letters are no date
+    ):
+        got = one(page(head, url=url))
+        assert (got.published_at.date().isoformat(), got.published_from) == ("2017-02-08", "html_metadata"), url
+    # A page date one of the readings confirms is kept with its time.
+    got = one(page('<meta property="article:published_time" content="2008-01-08T10:30:00Z">', url="https://www.example.com/news/bridge-080108.html"))
+    assert (got.published_at.hour, got.published_from) == (10, "html_metadata")
+
+
+def test_an_ambiguous_compact_date_changes_nothing_and_fills_nothing():
+    # 080108 is 8 January 2008 (yymmdd, ddmmyy) and 1 August 2008 (mmddyy): both before the
+    # page's October date, so the URL cannot say which day the page was published.
+    head = '<meta property="article:published_time" content="2008-10-20T10:00:00Z">'
+    got = one(page(head, url="https://www.example.com/news/bridge-vote-080108.html"))
+    assert (got.published_at.date().isoformat(), got.published_from) == ("2008-10-20", "html_metadata")
+    assert one(page(url="https://www.example.com/news/bridge-vote-080108.html")).published_at is None
+    # Fetched in January 2008 (a WARC record's date), 1 August is still to come: one reading left.
+    early = one(page(url="https://www.example.com/news/bridge-vote-080108.html", fetched_at=datetime(2008, 1, 20, tzinfo=timezone.utc)))
+    assert (early.published_at, early.published_from) == (datetime(2008, 1, 8, tzinfo=timezone.utc), "url")
+    # Six digits that are a year and a month (a magazine issue) are no day: 200405 is May 2004,
+    # not 20 April 2005 (ddmmyy), though that is the only day reading before a 2008 fetch.
+    issue = one(page(url="https://www.example.com/magazine/200405/letters.asp", fetched_at=datetime(2008, 1, 1, tzinfo=timezone.utc)))
+    assert issue.published_at is None

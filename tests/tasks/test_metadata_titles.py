@@ -108,3 +108,13 @@ def test_a_long_clause_after_a_separator_is_part_of_a_headline_not_a_section_nam
     page = read_page_meta("<html><head><meta property='og:title' content='Bridge vote'>"
                           "<title>Bridge vote | Local Politics</title></head><body></body></html>")
     assert {c.text: c.suffixed for c in title_candidates(page, None, None)}["Bridge vote"]
+
+
+def test_a_documentation_headings_permalink_symbol_is_not_part_of_the_title():
+    # Sphinx and MkDocs put a header link ("¶") inside the <h1>; other generators "§", "#", "🔗".
+    body = '<h1>Working with forms<a class="headerlink" href="#working-with-forms">¶</a></h1><p>Forms collect input.</p>'
+    assert title_of("<title>Working with forms | Django docs</title>", body) == "Working with forms"
+    assert title_of("", '<h1>Installing the client <a href="#install">#</a></h1><p>Run the installer.</p>') == "Installing the client"
+    assert title_of("", '<h1>Getting started 🔗</h1><p>Read this first.</p>') == "Getting started"
+    # A "#" that belongs to the name stays.
+    assert title_of("", "<h1>Learning C#</h1><p>A first program.</p>") == "Learning C#"
