@@ -130,6 +130,22 @@ MIN_SHINGLES_FOR_CONTAINMENT = 10
 # ecbplus_dev in one batch (dates off): 11 of 21 topics split into their two events
 # exactly, 10 merge whole (their two events' mean word cosine 0.21-0.39, e.g. two
 # Microsoft patches), so no threshold reaches precision 0.90.
+# Tried next, an event-conflict penalty (bench/story_conflicts.py, in-memory, dates off): a
+# pair conflicts on a kind when both name people (entity ids "person:…"), places
+# ("geonames:…"/"place:…") or figures (digit runs of 2+ digits) and neither one's top-k
+# (mentions x IDF) is among the other's; each conflict multiplies the pair's score by a
+# factor. On ecbplus within-topic pairs it separates (top 2: person conflict 0.21 of
+# same-event pairs vs 0.68 of other-event pairs, place 0.20/0.53, numbers 0.26/0.59), on
+# semeval22 much less (en-en person 0.30/0.53, numbers 0.29/0.35; other same-language
+# person 0.27/0.27, numbers 0.29/0.42; cross-lingual numbers 0.40/0.38). Against no penalty
+# at the same threshold (ecbplus F1 | semeval en-en, cross, other): fitted on ecbplus
+# (people, places, numbers; k=1, x0.7, t=0.12) 0.776 -> 0.837 (P 0.651 -> 0.775) | 0.810 ->
+# 0.800, 0.633 -> 0.591, 0.747 -> 0.699; fitted on semeval: off. People alone (k=2, x0.7,
+# t=0.14) 0.798 -> 0.796 | 0.821 -> 0.842, 0.612 -> 0.600, 0.736 -> 0.720. A story-level
+# veto (no join when more than half of the story's members conflict; an ad-hoc run, tops by
+# mentions, every digit run) reaches ecbplus P 0.90 at recall 0.45. No variant gains on
+# every set: a topic's two events often share their top place (both Indonesian quakes name
+# Indonesia most), and reports of one event quote different officials and figures.
 STORY_THRESHOLD = 0.14
 # Share of the entity-name cosine in the story score, the word cosine taking the rest
 # (only when both articles have entities: an NER model for their languages; today en and
