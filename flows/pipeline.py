@@ -150,6 +150,8 @@ def pipeline(
         # all of them were nearly clean (10 s into a 1,552-article run, NER workers idle).
         # A batch's detection waits for the previous batch's cleanup instead: the same
         # CPU, batches ready one after another. A failed cleanup does not stop the next.
+        # Worth little on a quiet machine: 1,552 synd_dev articles, default settings, 4
+        # interleaved pairs: 56.9 s mean wall against 58.0 s without (spread 54-60 s each).
         if runner_choice.kind != "threads" or previous_cleanup is None:
             return None
         return [allow_failure(previous_cleanup)]
