@@ -103,16 +103,16 @@ class FastDetector(Detector):
         # call's text: its first character is always appended).
         self.text += _SPACE_RUN.sub(" ", text)
 
-    def _extract_ngrams(self) -> list[str]:
+    def _extract_ngrams(self) -> list[int]:
         # langdetect feeds each normalised character into a 3-character buffer that restarts
         # after a space, and collects the buffer's last 1, 2 and 3 characters when the
         # profiles know them. The buffer restarts at every word, so the n-grams are each
         # word's own (`_word_ngrams`, with the space after it unless the text ends there),
-        # in text order; a word's are computed once per process.
+        # in text order; a word's are computed once per process. Returned as profile rows.
         text = _SPACE_RUN_ANY.sub(" ", self.text.translate(_NORMALISED))
         words = text.split(" ")
         last = len(words) - 1
-        result: list[str] = []
+        result: list[int] = []
         for i, word in enumerate(words):
             if word:
                 result += _word_ngrams(word + " " if i < last else word, self.word_lang_prob_map)
@@ -121,7 +121,7 @@ class FastDetector(Detector):
     def _detect_block(self) -> None:
         self.cleaning_text()
         ngrams = self._extract_ngrams()
-        word_map, matrix = self.word_lang_prob_map, self.matrix
+        matrix = self.matrix
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         self.langprob = [0.0] * len(self.langlist)
@@ -132,7 +132,7 @@ class FastDetector(Detector):
             weight = alpha / self.BASE_FREQ
             i = 0
             while True:
-                prob *= weight + matrix[word_map[self.random.choice(ngrams)]]
+                prob *= weight + matrix[self.random.choice(ngrams)]  # the same draw: choice looks only at len()
                 if i % 5 == 0:
                     prob /= sum(prob.tolist())  # Python's sum, as langdetect: the same rounding
                     if prob.max() > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
@@ -142,15 +142,18 @@ class FastDetector(Detector):
                 self.langprob[j] += p / self.n_trial
 
 
-# Words whose n-grams are memoised (a few MB); the memo starts again when it is full.
-WORD_MEMO_SIZE = 200_000
-_WORD_NGRAMS: dict[str, tuple[str, ...]] = {}
+# Words whose n-grams are memoised, as the profile rows they name (the profile's own int
+# objects: 8 bytes a reference); the memo starts again when it is full. synd_dev's 1,553
+# articles have 19,181 distinct words; 50,000 hold a news vocabulary's frequent words,
+# which are most of the text (Zipf), in ~10 MB.
+WORD_MEMO_SIZE = 50_000
+_WORD_NGRAMS: dict[str, tuple[int, ...]] = {}
 
 
-def _word_ngrams(word: str, word_map: dict) -> tuple[str, ...]:
-    """The profile n-grams langdetect collects from one normalised word (with the space
-    that ends it, if any): at each character, nothing while two capitals follow each
-    other; else the character (not a space), the 2-gram ending there (with the space
+def _word_ngrams(word: str, word_map: dict) -> tuple[int, ...]:
+    """The profile rows of the n-grams langdetect collects from one normalised word (with
+    the space that ends it, if any): at each character, nothing while two capitals follow
+    each other; else the character (not a space), the 2-gram ending there (with the space
     before the word), and the 3-gram ending there from the word's second character on."""
     grams = _WORD_NGRAMS.get(word)
     if grams is not None:
@@ -164,11 +167,11 @@ def _word_ngrams(word: str, word_map: dict) -> tuple[str, ...]:
             prev = ch
             continue
         if ch != " " and ch in word_map:
-            found.append(ch)
+            found.append(word_map[ch])
         if prev + ch in word_map:
-            found.append(prev + ch)
+            found.append(word_map[prev + ch])
         if k >= 2 and text[k - 2 : k + 1] in word_map:
-            found.append(text[k - 2 : k + 1])
+            found.append(word_map[text[k - 2 : k + 1]])
         prev = ch
     if len(_WORD_NGRAMS) >= WORD_MEMO_SIZE:
         _WORD_NGRAMS.clear()
