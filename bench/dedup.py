@@ -321,6 +321,11 @@ WEIGHTS = (0.0, 0.2, 0.35, 0.5)
 THRESHOLDS = (0.1, 0.12, 0.14, 0.17, 0.2)
 
 
+def semeval_f1(scores: dict) -> float:
+    """Mean story-pair F1 over semeval22's three pair groups (`semeval_scores` output): every language counts."""
+    return sum(scores[g][2] for g in ("en-en", "cross-lingual", "other same-language")) / 3
+
+
 def calibrate() -> None:
     """Grid of (NAME_WEIGHT, STORY_THRESHOLD) on both story sets; leave-one-set-out figures."""
     e_docs, e_gold, _ = ecbplus_data()
@@ -343,9 +348,6 @@ def calibrate() -> None:
             sv = semeval_scores(ss, s_pairs)
             grid[(w, t)] = (e, sv)
             print(f"  w={w:<5} t={t:<5} ecbplus {e[0]:.3f}/{e[1]:.3f}/{e[2]:.3f} | semeval {sv['en-en'][2]:.3f} {sv['cross-lingual'][2]:.3f} {sv['other same-language'][2]:.3f}", flush=True)
-
-    def semeval_f1(sv):  # mean over the three pair groups: every language counts
-        return sum(sv[g][2] for g in ("en-en", "cross-lingual", "other same-language")) / 3
 
     fit_e = max(grid, key=lambda k: (grid[k][0][2], -k[0], k[1]))
     fit_s = max(grid, key=lambda k: (semeval_f1(grid[k][1]), -k[0], k[1]))
