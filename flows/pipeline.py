@@ -36,7 +36,7 @@ from newsetl.tasks import stage_times
 from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
-from newsetl.tasks.ingest import batch_units, expand_feeds, ingest_task, plan_inputs
+from newsetl.tasks.ingest import batch_units, drop_unchanged_files, expand_feeds, ingest_task, plan_inputs
 from newsetl.tasks.plan import is_url
 from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
@@ -247,6 +247,11 @@ def pipeline(
                 "reading again %d inputs quarantined %s", len(retry),
                 "before (--retry-quarantined)" if retry_quarantined else f"by another pipeline version than {version}",
             )
+
+        with stage_times.timed("ingest"):  # the unchanged files' check, once for the whole run
+            units, skipped_units, skipped_files = drop_unchanged_files(units, settings, retry)
+        passed("inputs", skipped_units, skipped_units)
+        counts.articles_unchanged += skipped_files
 
         with build_task_runner(runner_choice) as runner, cancel_stages_on_stop():
             pending: deque[PendingBatch] = deque()

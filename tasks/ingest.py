@@ -489,6 +489,24 @@ def fetch_units(units: list[InputUnit], settings: Settings, stored: Callable[[li
     )
 
 
+def drop_unchanged_files(units: list[InputUnit], settings: Settings, retry: frozenset[str] = frozenset()) -> tuple[list[InputUnit], int, int]:
+    """Drop the local files stored before with the same size and mtime from a run's planned
+    units (not with --full-refresh, never an input in `retry`): they are not read. Returns
+    (units still to read, in order; how many units were dropped; how many files they were).
+
+    The flow calls this once for all its inputs, so a scheduled run over a large folder
+    with a few new files makes batches of the new files only, instead of one ingest task
+    per batch of unchanged ones (ingest_task checks again for callers that skip this)."""
+    files = [u for u in units if not is_url(u.path) and u.path != STDIN]
+    if settings.full_refresh or not files:
+        return units, 0, 0
+    known = store.input_states(settings.db_path, sorted({printable_path(u.path) for u in files}), settings.db_lock_timeout_s)
+    retried = {printable_path(path) for path in retry}
+    skipped = unchanged_files(files, {uri: state for uri, state in known.items() if uri not in retried})
+    kept = [u for u in units if u.path not in skipped]
+    return kept, len(units) - len(kept), len(skipped)
+
+
 # No task timeout: a timeout restarted the whole batch from scratch, so one slow feed
 # entry cost every entry of the feed. Each URL has its own deadline instead (fetch.py).
 @task(name="ingest", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=store.retry_unless_permanent)

@@ -162,6 +162,19 @@ def test_a_sites_chrome_is_learnt_from_its_stored_pages(tmp_path):
     assert {SITE_CHROME_MID, *SITE_CHROME_END} <= learnt
 
 
+def test_a_run_reads_only_the_new_files_of_a_folder_in_as_few_batches_as_they_need(tmp_path):
+    site = tmp_path / "gazette"
+    write_site(site, range(3))
+    db = tmp_path / "site.duckdb"
+    pipeline(paths=[str(site)], db=str(db), batch_size=1)
+    write_site(site, range(3, 4))  # one new page beside three stored, unchanged ones
+    again = pipeline(paths=[str(site)], db=str(db), batch_size=1)
+    assert (again.counts.articles_new, again.counts.articles_unchanged) == (1, 3)
+    # The unchanged files are left out before batching: one batch (one ingest task), not four.
+    assert again.counts.batches == 1
+    assert sql(db, "SELECT count(*) FROM articles") == [(4,)]
+
+
 def summary_artifact(run_id):
     """The markdown of the run summary artifact attached to flow run `run_id`, read through the API."""
     from uuid import UUID
