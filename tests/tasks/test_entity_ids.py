@@ -19,6 +19,30 @@ def test_country_names_in_other_languages_meet():
                                                      ("Німеччина", "uk")]}) == 1
 
 
+def test_a_region_in_any_language_or_with_its_region_word_is_one_id():
+    bavaria = {entity_id(n, "place", l) for n, l in [("Bavaria", "en"), ("Bayern", "de"), ("Bavière", "fr"), ("Бавария", "ru"),
+                                                    ("Bawaria", "pl")]}
+    assert len(bavaria) == 1 and bavaria.pop().startswith("iso3166-2:")
+    aceh = {entity_id(n, "place", l) for n, l in [("Aceh", "en"), ("Aceh province", "en"), ("Provinz Aceh", "de"), ("provincia de Aceh", "es")]}
+    assert len(aceh) == 1 and aceh.pop().startswith("iso3166-2:")
+    assert entity_id("Sichuan province", "place", "en") == entity_id("Сычуань", "place", "ru")
+    # A US state keeps its GeoNames id in every language.
+    assert entity_id("Texas", "place", "en") == entity_id("Техас", "place", "ru") == entity_id("Teksas", "place", "pl")
+    assert entity_id("Texas", "place", "en").startswith("geonames:")
+
+
+def test_a_region_takes_its_name_from_a_small_foreign_city_but_not_from_a_city_news_means():
+    # "Ontario" in news is the Canadian province, not the Californian city of 171,000.
+    assert entity_id("Ontario", "place", "en") == entity_id("Онтарио", "place", "ru") != entity_id("Ontario, California", "place", "en")
+    assert entity_id("Ontario", "place", "en").startswith("iso3166-2:")
+    # Gaza, Bari and Salzburg stay the cities: a big city elsewhere (Mozambique and Somalia
+    # have regions of those names), a city of the region's own country.
+    for city in ("Gaza", "Bari", "Salzburg"):
+        assert entity_id(city, "place", "en").startswith("geonames:")
+    # A region word is stripped only where the rest names a region: "Kyiv region" is not Kyiv.
+    assert entity_id("Kyiv region", "place", "en") != entity_id("Kyiv", "place", "en")
+
+
 def test_places_keep_their_article_names_apart():
     assert entity_id("Los Angeles", "place") != entity_id("Angeles", "place")
     assert entity_id("The Hague", "place") == entity_id("Den Haag", "place", "nl")
