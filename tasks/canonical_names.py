@@ -15,7 +15,8 @@ What is stripped and why:
   capitalised ones only when they are never part of a name (Qu’, N’, Lorsqu’…) or at the
   start of a sentence, so "L’Aquila", "L’Oréal" and "D’Alema" keep theirs.
 Mentions whose name has fewer than three letters are not entities ("n’", "M.", "qu’")
-unless they are an all-capitals acronym ("EU", "UN", "US").
+unless they are an all-capitals acronym ("EU", "UN", "US"); nor are common nouns'
+abbreviations ("AI", "GDP", "CEO", "KI").
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 _SPACES = re.compile(r"\s+")
 _STRIP = " \t\n\"'“”‘’«»„()[],;:"
 MIN_NAME_LETTERS = 3
+# Abbreviations of common nouns that small NER models tag as places or organisations: "AI"
+# came out as a GPE in "OpenAI released a new AI model" and in "generative AI could mislead
+# voters", so every article about AI shared a "place". They name no entity; in the
+# pipeline's languages (KI, IA, ИИ, ШІ: artificial intelligence; BIP, PIB, ВВП, PKB, BBP: GDP).
+COMMON_NOUN_ACRONYMS = frozenset("""
+AI GDP CEO CFO CTO COO TV PC EV DNA RNA GPS ATM SUV UFO PDF URL USB NFT VR IQ HIV AIDS ICU PPE LED GMO IVF MRI
+SMS IPO VPN CPU GPU LLM KI BIP IA PIB PDG ADN VIH SIDA ИИ ВВП ДНК ШІ ВІЛ СНІД СПИД ВИЧ PKB BBP
+""".split())
 
 
 @lru_cache(maxsize=1)
@@ -130,7 +139,10 @@ def canonical_name(text: str, label: str, sentence_start: bool = False) -> str:
 
 
 def is_name(canonical: str) -> bool:
-    """True when a canonical name is long enough to be an entity: 3+ letters, or an all-capitals acronym."""
+    """True when a canonical name is long enough to be an entity: 3+ letters, or an all-capitals
+    acronym; never a common noun's abbreviation (COMMON_NOUN_ACRONYMS: "AI", "A.I.", "GDP")."""
+    if canonical.replace(".", "").strip() in COMMON_NOUN_ACRONYMS:
+        return False
     letters = [c for c in canonical if c.isalpha()]
     if len(letters) >= MIN_NAME_LETTERS:
         return True

@@ -51,6 +51,7 @@ def test_elision_fragments_and_one_or_two_letter_names_are_not_names():
     assert not is_name(canonical_name("qu’", "PER"))
     assert not is_name("M.") and not is_name("Al")
     assert is_name("EU") and is_name("U.S.") and is_name("Kyiv")
+    assert not is_name("AI") and not is_name("A.I.") and not is_name("GDP") and not is_name("KI")
 
 
 def test_strip_elision_says_what_to_cut_from_the_mention():

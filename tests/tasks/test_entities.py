@@ -95,6 +95,15 @@ def test_place_relabel_fixes_cities_tagged_as_people_but_not_people_named_after_
     ]
 
 
+def test_abbreviations_of_common_nouns_are_not_entities():
+    text = ("OpenAI released a new AI model on Tuesday. Regulators in the EU want AI rules by 2027, "
+            "and experts warned that generative AI could mislead voters in Ohio.")
+    [article] = extract_entities([make_article(text, "en")])
+    names = {e.canonical for e in article.entities}
+    assert "AI" not in names
+    assert {"OpenAI", "EU", "Ohio"} <= names
+
+
 def test_french_articles_use_the_french_model():
     text = "Emmanuel Macron a rencontré Olaf Scholz à Berlin mercredi pour discuter de l'Union européenne."
     [article] = extract_entities([make_article(text, "fr")])
