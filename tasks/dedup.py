@@ -12,8 +12,9 @@ earlier articles of the same batch:
    TF-IDF cosine of their words and the TF-IDF cosine of their entity names (people,
    organisations, places, other names and dates, by `name_key`: the canonical name
    today, an entity id once NER provides one); IDF of both from the whole stored corpus.
-   Candidates are the stored articles of the time window that share top terms or top
-   entity keys with the batch (the keys let two languages meet), and the batch itself.
+   Candidates are, per batch article, the stored articles it can reach in time
+   (story_reach) that share most of its top terms or top entity keys (the keys let two
+   languages meet), and the batch itself.
    An article joins the story whose members it matches best on average above STORY_THRESHOLD, and only when the story, with it, still spans at
    most the window: the window is anchored on the story's first article and never
    slides with each member. An article without a publication date has no event time:
@@ -23,7 +24,13 @@ earlier articles of the same batch:
    first dated member at most the window after the fetch), and it does not stretch the
    story's span; its fetch time bounds the story instead (no later dated member more
    than the window after it). A story's span counts its dated members only, so no
-   undated article makes it bridge years. Otherwise it starts a story. Across languages the entity names are the bridge
+   undated article makes it bridge years. Which stories it can reach (`reachable`): its
+   time falls back to its fetch time (issue 13), so those with a member of the window
+   around it; and those with a member fetched within that window, dated or not: the
+   reports crawled with it, as when an archive of old pages, some undated, is read in one
+   go (they are found however old their dates; ecbplus_dev is such a crawl). Stories
+   stored long before it was fetched are not reached: the lookup stays within two
+   windows of the archive, however long the archive grows. Otherwise it starts a story. Across languages the entity names are the bridge
    (names survive translation); a language without an NER model has only its words,
    and a score between two languages counts CROSS_LINGUAL_BOOST times. The weight of
    the names is calibrated on ecbplus_dev and semeval22 (NAME_WEIGHT: 0 with today's
