@@ -10,6 +10,10 @@
 -- stored articles in them are found first, so the shared-term join covers them only, not
 -- the whole archive; each article's own range then filters its candidates before its
 -- top-$per_article ranking (an article's list is never filled with articles it cannot join).
+-- The candidates' rows are then read by rowid (the same query, so the same rows), not by
+-- doc_id: doc ids are hashes, so a doc_id filter reads the doc_id column of every row group,
+-- and the clean_text read along with it cost 393 ms of 800 for 200 new articles against
+-- bench/pipeline_growth.py's 100k archive (31 ms by rowid; 76 ms by doc_id at 10k).
 -- With each: its entity names of the kinds in $kinds (one per mention, for the name
 -- similarity) and the time of its whole story: first and last publication date of its dated
 -- members (the span; the window stays anchored on its first article), the earliest fetch
@@ -18,7 +22,7 @@
 -- entity_id], so the stored side keys it exactly as tasks/dedup.py name_counts keys the batch
 -- (the entity id when there is one: Kyiv/Kiew/Київ are one place).
 WITH reachable AS (
-    SELECT a.doc_id, coalesce(a.published_at, a.fetched_at) AS seen_at, a.published_at, a.fetched_at
+    SELECT a.rowid AS row_id, a.doc_id, coalesce(a.published_at, a.fetched_at) AS seen_at, a.published_at, a.fetched_at
     FROM articles AS a
     WHERE a.is_article
       AND (EXISTS (SELECT 1 FROM seen_intervals AS i WHERE coalesce(a.published_at, a.fetched_at) BETWEEN i.lo AND i.hi)
@@ -32,7 +36,7 @@ WITH reachable AS (
     GROUP BY b.doc_id, t.doc_id
     HAVING count(*) >= $min_shared
 ), ranked AS (
-    SELECT s.doc_id
+    SELECT s.doc_id, a.row_id
     FROM shared AS s
     JOIN reachable AS a USING (doc_id)
     JOIN batch_reach AS r ON r.doc_id = s.batch_doc
@@ -51,7 +55,7 @@ WITH reachable AS (
            min(fetched_at) AS fetched_first, max(fetched_at) AS fetched_last
     FROM articles
     WHERE is_article
-      AND story_id IN (SELECT story_id FROM articles WHERE doc_id IN (SELECT doc_id FROM ranked))
+      AND story_id IN (SELECT story_id FROM articles WHERE rowid IN (SELECT row_id FROM ranked))
       AND doc_id NOT IN (SELECT doc_id FROM batch_doc_ids)
     GROUP BY story_id
 )
@@ -60,5 +64,5 @@ SELECT a.doc_id, a.dup_group, a.story_id, a.clean_text, a.language, coalesce(a.p
 FROM articles AS a
 LEFT JOIN names AS n USING (doc_id)
 LEFT JOIN spans AS s USING (story_id)
-WHERE a.doc_id IN (SELECT DISTINCT doc_id FROM ranked)
+WHERE a.rowid IN (SELECT row_id FROM ranked)
 ORDER BY a.doc_id;
