@@ -686,7 +686,7 @@ def reachable(spans: np.ndarray, time: StoryTime, window: timedelta) -> np.ndarr
     range overlaps the window (a story fetched in January and May is reached from March)."""
     w = window.total_seconds()
     first, last, fetched_first, fetched_last = spans[:, 0], spans[:, 1], spans[:, 3], spans[:, 4]
-    t_first, t_last, t_until, t_fetched, _ = _seconds(time)
+    t_first, _, _, t_fetched, _ = _seconds(time)
 
     def overlaps(lo, hi, centre):
         with np.errstate(invalid="ignore"):
