@@ -116,12 +116,16 @@ class Neighbour:
     language: str | None
     seen_at: datetime
     # Story clustering: the article's entity name keys (tasks/dedup.py name_key), the first
-    # and last publication date of its story's dated members (the story's time span), and
-    # the earliest fetch time of its undated members (they were published by then).
+    # and last publication date of its story's dated members (the story's time span), the
+    # earliest fetch time of its undated members (they were published by then), and the
+    # first and last fetch time of all its members (which undated articles can reach it:
+    # tasks/dedup.py reachable).
     name_keys: tuple[str, ...] = ()
     story_first: datetime | None = None
     story_last: datetime | None = None
     story_undated_until: datetime | None = None
+    story_fetched_first: datetime | None = None
+    story_fetched_last: datetime | None = None
 
 
 @dataclass(frozen=True)

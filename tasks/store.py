@@ -223,13 +223,24 @@ def term_stats(db_path: str | Path, terms: list[str], timeout_s: float = 120.0) 
     return dict(df), n_docs
 
 
+def merge_intervals(intervals: list[tuple]) -> list[tuple]:
+    """Return the union of closed (lo, hi) intervals as few disjoint ones, sorted: the story
+    lookup's prefilter, so that a batch's ranges cost a few comparisons per stored article."""
+    merged: list[list] = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [(lo, hi) for lo, hi in merged]
+
+
 def dedup_neighbours(
     db_path: str | Path,
     doc_ids: list[str],
     text_hashes: list[str],
     band_keys: list[tuple[int, int]],
-    seen_range: tuple[datetime, datetime] | None,
-    window_days: int,
+    reach: dict[str, tuple] | None,
     story_terms: dict[str, list[str]] | None = None,
     per_article: int = 10,
     min_shared_terms: int = 2,
@@ -238,9 +249,13 @@ def dedup_neighbours(
     name_key=lambda canonical, entity_id=None: entity_id or canonical,
 ) -> StoredNeighbours:
     """Fetch from storage what dedup needs for a batch: exact-hash matches, LSH candidates, and
-    the stored articles of the time window that share most of each batch article's top
+    the stored articles each batch article can reach in time that share most of its top
     terms (`story_terms`: doc_id -> terms), `per_article` of them per batch article, each
-    with its entity names of `entity_kinds` (as keys by `name_key(canonical, entity_id)`) and its story's time span."""
+    with its entity names of `entity_kinds` (as keys by `name_key(canonical, entity_id)`) and its story's time span.
+
+    `reach`: doc_id -> (seen_since, seen_until, fetched_since, fetched_until,
+    crawl_dated_until), as tasks/dedup.py story_reach gives it (None: no story lookup);
+    sql/queries/story_candidates.sql says what each bound means."""
     ids = pa.table({"doc_id": pa.array(doc_ids, pa.string())})
     keys = pa.table({"band": pa.array([b for b, _ in band_keys], pa.int16()), "key": pa.array([k for _, k in band_keys], pa.int64())})
     with connect(db_path, read_only=True, timeout_s=timeout_s) as con:
@@ -249,27 +264,37 @@ def dedup_neighbours(
         exact = con.execute(sql_file("queries/exact_copies.sql"), {"hashes": text_hashes}).fetchall()
         candidates = con.execute(sql_file("queries/copy_candidates.sql")).fetchall()
         pool = []
-        if seen_range is not None and story_terms:
-            pairs = [(d, t) for d, terms in sorted(story_terms.items()) for t in terms]
+        reach = {d: r for d, r in (reach or {}).items() if d in (story_terms or {})}
+        if reach:
+            pairs = [(d, t) for d, terms in sorted(story_terms.items()) if d in reach for t in terms]
             con.register("batch_terms", pa.table({"doc_id": pa.array([d for d, _ in pairs], pa.string()), "term": pa.array([t for _, t in pairs], pa.string())}))
-            since = seen_range[0] - timedelta(days=window_days)
-            until = seen_range[1] + timedelta(days=window_days)
+            time = pa.timestamp("us", tz="UTC")
+            columns = list(zip(*[(d, *r) for d, r in sorted(reach.items())]))
+            con.register("batch_reach", pa.table(
+                {"doc_id": pa.array(columns[0], pa.string()), **{
+                    name: pa.array(values, time)
+                    for name, values in zip(("seen_since", "seen_until", "fetched_since", "fetched_until", "crawl_dated_until"), columns[1:])
+                }}
+            ))
+            for name, k in (("seen_intervals", 0), ("fetched_intervals", 2)):
+                merged = merge_intervals([(r[k], r[k + 1]) for r in reach.values() if r[k] is not None and r[k + 1] is not None])
+                con.register(name, pa.table({"lo": pa.array([lo for lo, _ in merged], time), "hi": pa.array([hi for _, hi in merged], time)}))
             pool = con.execute(
                 sql_file("queries/story_candidates.sql"),
-                {"since": since, "until": until, "per_article": per_article, "min_shared": min_shared_terms,
-                 "kinds": list(entity_kinds)},
+                {"per_article": per_article, "min_shared": min_shared_terms, "kinds": list(entity_kinds)},
             ).fetchall()
     by_hash: dict[str, tuple[str, str]] = {}
     for h, doc_id, group in exact:
         by_hash.setdefault(h, (doc_id, group))
     copy_candidates: dict[str, Neighbour] = {}
     candidate_keys: dict[tuple[int, int], set[str]] = {}
-    for band, key, doc_id, group, story, text, lang, seen, first, last, until in candidates:
-        copy_candidates[doc_id] = Neighbour(doc_id, group, story, text, lang, seen, story_first=first, story_last=last, story_undated_until=until)
+    for band, key, doc_id, group, story, text, lang, seen, first, last, until, fetched_first, fetched_last in candidates:
+        copy_candidates[doc_id] = Neighbour(doc_id, group, story, text, lang, seen, story_first=first, story_last=last, story_undated_until=until,
+                                            story_fetched_first=fetched_first, story_fetched_last=fetched_last)
         candidate_keys.setdefault((band, key), set()).add(doc_id)
     story_pool = [
-        Neighbour(d, g, s, t, lang, seen, tuple(name_key(*n) for n in names), first, last, until)
-        for d, g, s, t, lang, seen, names, first, last, until in pool
+        Neighbour(d, g, s, t, lang, seen, tuple(name_key(*n) for n in names), first, last, until, fetched_first, fetched_last)
+        for d, g, s, t, lang, seen, names, first, last, until, fetched_first, fetched_last in pool
     ]
     return StoredNeighbours(by_hash, copy_candidates, candidate_keys, story_pool)
 

@@ -4,11 +4,12 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import timedelta
 
 import duckdb
 
 from newsetl.tasks.cleanup import clean_articles
-from newsetl.tasks.dedup import batch_terms, dedup_batch, signatures, story_query_terms
+from newsetl.tasks.dedup import batch_terms, dedup_batch, signatures, story_query_terms, story_reach
 from newsetl.tasks.entities import extract_entities
 from newsetl.tasks.ingest import plan_inputs, read_units
 from newsetl.tasks.language import detect_languages
@@ -76,7 +77,7 @@ def test_stored_neighbours_come_back_through_band_keys_and_text_hash(tmp_path):
     sigs = signatures([target])
     terms = story_query_terms(sigs, *store.term_stats(db, batch_terms(sigs)))
     neighbours = store.dedup_neighbours(
-        db, ["new-doc"], [target.text_hash], keys, (target.fetched_at, target.fetched_at), 14, story_terms=terms
+        db, ["new-doc"], [target.text_hash], keys, {target.doc_id: story_reach(target, timedelta(days=14))}, story_terms=terms
     )
     assert neighbours.by_text_hash[target.text_hash] == (target.doc_id, target.dup_group)
     assert set(neighbours.copy_candidates) == {target.doc_id}

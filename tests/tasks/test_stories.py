@@ -8,7 +8,7 @@ import duckdb
 
 from newsetl.flows.restory import restory
 from newsetl.tasks import store
-from newsetl.tasks.dedup import dedup_against_store, dedup_batch, name_counts, name_key
+from newsetl.tasks.dedup import dedup_against_store, dedup_batch, name_counts, name_key, story_reach
 from newsetl.tasks.records import Article, Entity, Neighbour, StoredNeighbours, content_hash
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
@@ -35,8 +35,9 @@ OTHER_QUAKE = (
 
 
 def quake(doc_id: str, place: str, person: str, *, when: datetime, published: bool = True, mag: str = "six",
-          day: str = "Sunday", template: str = QUAKE) -> Article:
-    """An invented earthquake report, with the entities NER would find in it."""
+          day: str = "Sunday", template: str = QUAKE, fetched: datetime | None = None) -> Article:
+    """An invented earthquake report, with the entities NER would find in it; published at
+    `when` (or undated, fetched then) and fetched at `fetched` (default: years later)."""
     text = template.format(place=place, person=person, mag=mag, day=day)
     entities = []
     for name, label, kind in ((place, "GPE", "place"), (person, "PERSON", "person"), (day, "DATE", "date")):
@@ -46,7 +47,7 @@ def quake(doc_id: str, place: str, person: str, *, when: datetime, published: bo
             start = text.find(name, start + 1)
     return Article(
         doc_id=doc_id, source_uri=f"test://{doc_id}", source="wire", raw_text=text, content_hash=content_hash(text),
-        input_format="text", fetched_at=when if not published else T0 + timedelta(days=3650),
+        input_format="text", fetched_at=when if not published else (fetched or T0 + timedelta(days=3650)),
         published_at=when if published else None, title=text.split("\n\n")[0], language="en", clean_text=text,
         entities=tuple(sorted(entities, key=lambda e: e.start_char)), ner_model="test",
     )
@@ -86,16 +87,34 @@ def test_same_kind_of_event_years_apart_stays_apart():
     assert result.story_id == "y2023"
 
 
-def test_an_undated_article_joins_its_event_on_content_whatever_its_fetch_time():
-    # An archive of 2012 reports read in 2026 without dates: the fetch time is not the event's time.
-    first = quake("p1", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 11, tzinfo=timezone.utc))
-    second = quake("p2", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 12, tzinfo=timezone.utc), mag="5.1", template=OTHER_QUAKE)
-    undated = quake("u", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 1, tzinfo=timezone.utc), published=False, mag="5.2")
+def test_an_undated_article_joins_its_event_from_the_same_crawl_whatever_its_fetch_time():
+    # An archive of 2012 reports crawled in 2026, some without dates: the fetch time is not the event's time.
+    crawl = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    first = quake("p1", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 11, tzinfo=timezone.utc), fetched=crawl)
+    second = quake("p2", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 12, tzinfo=timezone.utc), mag="5.1", template=OTHER_QUAKE, fetched=crawl)
+    undated = quake("u", "Lorca", "Ana Ruiz", when=crawl + timedelta(hours=1), published=False, mag="5.2")
     # A dated report of the same kind of event in 2026 is another event, undated member or not.
     recent = quake("r", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 2, tzinfo=timezone.utc), mag="4.8")
     s = stories([recent, undated, second, first])
     assert s["u"] == s["p1"] == s["p2"]
     assert s["r"] != s["p1"]
+
+
+def test_an_undated_article_falls_back_to_its_fetch_time_and_does_not_reach_back_years():
+    # Stories stored as they happened in 2012; in 2026 an undated report of the same kind is
+    # read (not a copy: other words). Its time is its fetch time: it starts a story of its
+    # own instead of joining one of 14 years before, stored or in its batch.
+    then = datetime(2012, 5, 11, tzinfo=timezone.utc)
+    first = quake("p1", "Lorca", "Ana Ruiz", when=then, fetched=then + timedelta(hours=2))
+    undated = quake("u", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 1, tzinfo=timezone.utc), published=False, template=OTHER_QUAKE)
+    assert stories([first, undated])["u"] == "u"
+    stored = Neighbour("p1", "p1", "p1", first.clean_text, "en", then, tuple(name_key(e.canonical) for e in first.entities),
+                       then, then, None, first.fetched_at, first.fetched_at)
+    [result] = dedup_batch([undated], StoredNeighbours(story_pool=[stored])).articles
+    assert result.story_id == "u"
+    # Fetched within the window of the story's reports, it joins on content as before.
+    soon = replace(undated, doc_id="soon", fetched_at=then + timedelta(days=10))
+    assert stories([first, soon])["soon"] == "p1"
 
 
 def test_an_undated_article_was_published_by_its_fetch_time_so_it_bounds_its_story():
@@ -113,8 +132,10 @@ def test_an_undated_article_was_published_by_its_fetch_time_so_it_bounds_its_sto
 def test_stored_undated_members_neither_stretch_nor_bridge_a_story(tmp_path):
     db = tmp_path / "news.duckdb"
     store.migrate(db)
-    dated = quake("p1", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 11, tzinfo=timezone.utc))
-    undated = quake("u", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 1, tzinfo=timezone.utc), published=False, template=OTHER_QUAKE)
+    # A 2012 report and an undated one crawled together in 2026, then a new dated one.
+    crawl = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    dated = quake("p1", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 11, tzinfo=timezone.utc), fetched=crawl)
+    undated = quake("u", "Lorca", "Ana Ruiz", when=crawl + timedelta(minutes=5), published=False, template=OTHER_QUAKE)
     recent = quake("r", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 2, tzinfo=timezone.utc), mag="4.8")
     for batch in ([dated], [undated], [recent]):  # one batch at a time: each meets the others through storage
         _write(db, dedup_against_store(batch, str(db), window_days=14), run_id=batch[0].doc_id)
@@ -123,7 +144,7 @@ def test_stored_undated_members_neither_stretch_nor_bridge_a_story(tmp_path):
     _, rows = store.query(db, "SELECT story_id, max(published_at) - min(published_at) FROM articles GROUP BY story_id")
     assert all(span is None or span <= timedelta(days=14) for _, span in rows)
     # The lookup gives the story's dated span and the fetch time of its undated member.
-    neighbours = store.dedup_neighbours(db, ["q"], [], [], (dated.published_at, dated.published_at), 14,
+    neighbours = store.dedup_neighbours(db, ["q"], [], [], {"q": story_reach(dated, timedelta(days=14))},
                                         {"q": ["lorca", "earthquake", "ruiz"]}, entity_kinds=("place",), name_key=name_key)
     p1 = next(n for n in neighbours.story_pool if n.doc_id == "p1")
     assert (p1.story_first, p1.story_last, p1.story_undated_until) == (dated.published_at, dated.published_at, undated.fetched_at)
@@ -178,7 +199,8 @@ def test_stored_stories_come_back_with_their_names_and_span_and_never_exceed_the
     assert s["d1"] == s["d0"] and s["n1"] == s["n0"] and s["d0"] != s["n0"]
     # The lookup carries the entity names and the story's span.
     neighbours = store.dedup_neighbours(
-        db, ["q"], [], [], (T0 + timedelta(days=1), T0 + timedelta(days=1)), 14, {"q": ["lorca", "earthquake", "ruiz"]},
+        db, ["q"], [], [], {"q": story_reach(quake("q", "Lorca", "Ana Ruiz", when=T0 + timedelta(days=1)), timedelta(days=14))},
+        {"q": ["lorca", "earthquake", "ruiz"]},
         entity_kinds=("place", "person"), name_key=name_key,
     )
     d0 = next(n for n in neighbours.story_pool if n.doc_id == "d0")
@@ -197,7 +219,7 @@ def test_stored_names_are_keyed_like_the_batch_names_by_entity_id(tmp_path):
     ))
     _write(db, dedup_against_store([stored], str(db)))
     neighbours = store.dedup_neighbours(
-        db, ["q"], [], [], (T0, T0), 14, {"q": ["kiew", "earthquake", "ruiz"]},
+        db, ["q"], [], [], {"q": story_reach(stored, timedelta(days=14))}, {"q": ["kiew", "earthquake", "ruiz"]},
         entity_kinds=("place", "person"), name_key=name_key,
     )
     (n,) = [n for n in neighbours.story_pool if n.doc_id == "de1"]
@@ -226,8 +248,9 @@ def test_story_summary_headline_is_a_real_headline_and_latest_stories_come_first
 def test_story_summary_spans_the_dated_members_and_ties_on_last_activity_go_to_the_bigger_story(tmp_path):
     db = tmp_path / "news.duckdb"
     store.migrate(db)
-    dated = quake("p1", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 11, tzinfo=timezone.utc))
-    undated = quake("u", "Lorca", "Ana Ruiz", when=datetime(2026, 1, 1, tzinfo=timezone.utc), published=False, template=OTHER_QUAKE)
+    crawl = datetime(2026, 1, 1, tzinfo=timezone.utc)  # a 2012 report and an undated one, crawled together
+    dated = quake("p1", "Lorca", "Ana Ruiz", when=datetime(2012, 5, 11, tzinfo=timezone.utc), fetched=crawl)
+    undated = quake("u", "Lorca", "Ana Ruiz", when=crawl, published=False, template=OTHER_QUAKE)
     # Two stories whose last member is seen at the same time: the bigger one first.
     pair = [quake("n1", "Norcia", "Paolo Verdi", when=T0 - timedelta(hours=1), day="Tuesday", template=OTHER_QUAKE),
             quake("n2", "Norcia", "Paolo Verdi", when=T0, day="Tuesday", mag="6.1", template=OTHER_QUAKE)]
@@ -322,3 +345,24 @@ def test_a_report_in_another_language_joins_the_stored_story_as_it_would_in_one_
     _write(db, dedup_against_store([german, quake("q", "Soria", "Lena Torres", when=T0)], str(db)))
     _write(db, dedup_against_store([english], str(db)))
     assert _stored_stories(db)["en"] == "de"
+
+
+def test_each_batch_article_looks_up_the_stored_stories_of_its_own_time(tmp_path):
+    """A dated article's story candidates are the stored articles of its own window, even when
+    an undated article in its batch looks elsewhere: eleven equally similar reports from
+    years before never push the one of its week out of its candidates."""
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    old = [quake(f"a{k:02d}", "Lorca", "Ana Ruiz", when=datetime(2019, 5, 5 + k, tzinfo=timezone.utc), mag=f"5.{k}",
+                 fetched=datetime(2019, 5, 5 + k, 1, tzinfo=timezone.utc)) for k in range(11)]
+    week = quake("z", "Lorca", "Ana Ruiz", when=T0 - timedelta(days=2), fetched=T0 - timedelta(days=2))
+    _write(db, dedup_batch([*old, week], StoredNeighbours(), window_days=10_000))
+    new = quake("d", "Lorca", "Ana Ruiz", when=T0, fetched=T0 + timedelta(hours=1))
+    undated = quake("u", "Norcia", "Paolo Verdi", when=datetime(2019, 5, 20, tzinfo=timezone.utc), published=False)
+    terms = ["lorca", "earthquake", "ruiz"]  # every stored report shares all three: ties go to the smaller id
+    neighbours = store.dedup_neighbours(
+        db, ["d", "u"], [], [], {a.doc_id: story_reach(a, timedelta(days=14)) for a in (new, undated)}, {"d": terms, "u": terms},
+    )
+    assert "z" in {n.doc_id for n in neighbours.story_pool}
+    # and the undated one, fetched in May 2019, finds the reports of its fetch time's window
+    assert {n.doc_id for n in neighbours.story_pool} == {"z", *(f"a{k:02d}" for k in range(1, 11))}
