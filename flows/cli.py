@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # Prefect reads its settings at import: set our defaults first. Telemetry off (it logs
@@ -135,11 +137,10 @@ def run(
     from newsetl.flows.progress import progress_bars
     from newsetl.flows.summary import print_summary
 
-    from newsetl.flows.stops import RunStopped, exit_status, guard_temporary_server, install_stop_handlers
-    from newsetl.tasks.store import StorageError
+    from newsetl.flows.stops import guard_temporary_server, install_stop_handlers
 
     install_stop_handlers()
-    try:
+    with _stops_said("run"):
         if server is not None:
             if task_runner == "threads":  # other runners load in their workers
                 _warm_up()
@@ -151,17 +152,6 @@ def run(
                 task_runner=task_runner, workers=workers, dask_address=dask_address, ner_processes=ner_processes,
                 retry_quarantined=retry_quarantined, allow_private_addresses=allow_private_addresses,
             )
-    except (KeyboardInterrupt, RunStopped) as exc:
-        console.print(f"[yellow]run stopped ({str(exc) or 'SIGINT'}); batches stored before the stop are kept[/]")
-        raise typer.Exit(exit_status(exc)) from None
-    except StorageError as exc:  # said once, without a traceback: the cause and the path
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
-    except BaseException as exc:
-        if type(exc).__name__ != "TerminationSignal":  # Prefect's SIGTERM bridge, while the flow runs
-            raise
-        console.print("[yellow]run stopped (SIGTERM); batches stored before the stop are kept[/]")
-        raise typer.Exit(exit_status(exc)) from None
     if not result.counts.passed["inputs"] and not result.counts.quarantined:
         err_console.print(f"[yellow]warning:[/] nothing to read in {' '.join(paths)} (no supported files: .txt .md .html .jsonl .json .csv .warc …)", highlight=False)
     print_summary(result.summary, result.counts.articles_unchanged, console)
@@ -172,6 +162,28 @@ def run(
     if result.counts.quarantined:
         console.print(f"[yellow]{result.counts.quarantined} inputs were quarantined: newsetl sql \"SELECT * FROM open_quarantine\" --db {db}[/]")
         raise typer.Exit(EXIT_QUARANTINED)
+
+
+@contextmanager
+def _stops_said(command: str) -> Iterator[None]:
+    """Around a flow-running command: a stop (SIGINT, SIGTERM) becomes the shell's exit status
+    for that signal and a storage failure exit 1, each said in one line without a traceback."""
+    from newsetl.flows.stops import RunStopped, exit_status
+    from newsetl.tasks.store import StorageError
+
+    try:
+        yield
+    except (KeyboardInterrupt, RunStopped) as exc:
+        console.print(f"[yellow]{command} stopped ({str(exc) or 'SIGINT'}); batches stored before the stop are kept[/]")
+        raise typer.Exit(exit_status(exc)) from None
+    except StorageError as exc:  # said once, without a traceback: the cause and the path
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    except BaseException as exc:
+        if type(exc).__name__ != "TerminationSignal":  # Prefect's SIGTERM bridge, while the flow runs
+            raise
+        console.print(f"[yellow]{command} stopped (SIGTERM); batches stored before the stop are kept[/]")
+        raise typer.Exit(exit_status(exc)) from None
 
 
 def _warm_up() -> None:
@@ -235,10 +247,15 @@ def reprocess(
     _prefect_home_next_to(db)
     from newsetl.flows.progress import progress_bars
     from newsetl.flows.reprocess import reprocess as reprocess_flow
+    from newsetl.flows.stops import guard_temporary_server, install_stop_handlers
     from newsetl.flows.summary import print_summary
 
-    with progress_bars(console):
-        result = reprocess_flow(db=str(db), stage=stage, where=where, batch_size=batch_size, force=force)
+    install_stop_handlers()
+    with _stops_said("reprocess"):
+        # Prefect's temporary server dies with this process, even under kill -9, as for `run`.
+        guard_temporary_server()
+        with progress_bars(console):
+            result = reprocess_flow(db=str(db), stage=stage, where=where, batch_size=batch_size, force=force)
     print_summary(result.summary, result.counts.articles_unchanged, console)
     console.print(
         f"[bold]{result.counts.articles_new}[/] articles recomputed, {result.counts.articles_unchanged} up to date, "

@@ -111,9 +111,11 @@ def test_a_sigkilled_reprocess_says_running_until_the_next_run_writes_it_crashed
     pipeline(paths=[str(inbox)], db=str(db))
 
     killed = CliRun(["--db", str(db), "--force", "--batch-size", "2"], cwd=tmp_path, command="reprocess")
+    server = server_children(killed)
     killed.wait_for(STORED)
     os.kill(killed.process.pid, signal.SIGKILL)
     assert killed.wait() == -signal.SIGKILL
+    assert gone(server)  # its temporary Prefect server does not outlive it
     [(killed_id, (status, error, pid))] = [(k, v) for k, v in runs_by_id(db).items() if v[2] == killed.process.pid]
     assert (status, error) == ("RUNNING", None)  # written when it started, never replaced
 
