@@ -350,16 +350,26 @@ def calibrate() -> None:
             e = ecbplus_scores(es, e_gold)
             sv = semeval_scores(ss, s_pairs)
             grid[(w, t)] = (e, sv)
-            print(f"  w={w:<5} t={t:<5} ecbplus {e[0]:.3f}/{e[1]:.3f}/{e[2]:.3f} | semeval {sv['en-en'][2]:.3f} {sv['cross-lingual'][2]:.3f} {sv['other same-language'][2]:.3f}", flush=True)
+            print(f"  w={w:<5} t={t:<5} {grid_figures(e, sv)}", flush=True)
 
     fit_e = max(grid, key=lambda k: (grid[k][0][2], -k[0], k[1]))
     fit_s = max(grid, key=lambda k: (semeval_f1(grid[k][1]), -k[0], k[1]))
     fit_both = max(grid, key=lambda k: (grid[k][0][2] + semeval_f1(grid[k][1]), -k[0], k[1]))
     print("leave-one-set-out (fitted on one set, scored on the other):")
     for label, key in (("fit on ecbplus_dev", fit_e), ("fit on semeval22", fit_s), ("fit on both (shipped candidate)", fit_both)):
-        e, sv = grid[key]
-        print(f"  {label:<32} w={key[0]} t={key[1]}: ecbplus F1 {e[2]:.3f} (P {e[0]:.3f}) | semeval en-en {sv['en-en'][2]:.3f}, "
-              f"cross-lingual {sv['cross-lingual'][2]:.3f}, other {sv['other same-language'][2]:.3f}")
+        print(f"  {label:<32} w={key[0]} t={key[1]}: {fit_figures(*grid[key])}")
+
+
+def grid_figures(e: tuple, sv: dict) -> str:
+    """One grid point's story figures: ecbplus P/R/F1 | semeval F1 en-en, cross-lingual, other."""
+    return (f"ecbplus {e[0]:.3f}/{e[1]:.3f}/{e[2]:.3f} | semeval {sv['en-en'][2]:.3f} {sv['cross-lingual'][2]:.3f} "
+            f"{sv['other same-language'][2]:.3f}")
+
+
+def fit_figures(e: tuple, sv: dict) -> str:
+    """A fitted choice's story figures, named: ecbplus F1 (P) | semeval en-en, cross-lingual, other."""
+    return (f"ecbplus F1 {e[2]:.3f} (P {e[0]:.3f}) | semeval en-en {sv['en-en'][2]:.3f}, "
+            f"cross-lingual {sv['cross-lingual'][2]:.3f}, other {sv['other same-language'][2]:.3f}")
 
 
 def main() -> None:

@@ -37,7 +37,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from dedup import ecbplus_data, ecbplus_scores, in_memory_stories, pair_group, prepared, semeval_data, semeval_f1, semeval_scores  # noqa: E402
+from dedup import (  # noqa: E402
+    ecbplus_data, ecbplus_scores, fit_figures, grid_figures, in_memory_stories, pair_group, prepared, semeval_data, semeval_f1,
+    semeval_scores,
+)
 from newsetl.tasks import dedup  # noqa: E402
 
 KINDS = {"person": ("person:",), "place": ("geonames:", "place:")}
@@ -148,15 +151,12 @@ def grid(e, s) -> None:
         sv = semeval_scores({s_id[d]: s_id.get(x, x) for d, x in ss.items()}, s_pairs)
         key = (kinds, kn, factor, t)
         results[key] = (ev, sv)
-        print(f"  {kinds:<6} k={kn} factor={factor} t={t}: ecbplus {ev[0]:.3f}/{ev[1]:.3f}/{ev[2]:.3f} | semeval "
-              f"{sv['en-en'][2]:.3f} {sv['cross-lingual'][2]:.3f} {sv['other same-language'][2]:.3f}", flush=True)
+        print(f"  {kinds:<6} k={kn} factor={factor} t={t}: {grid_figures(ev, sv)}", flush=True)
 
     print("leave-one-set-out:")
     for label, pick in (("fit on ecbplus", lambda k: results[k][0][2]), ("fit on semeval", lambda k: semeval_f1(results[k][1]))):
         key = max(results, key=lambda k: (pick(k), k[2]))  # ties: the milder factor
-        ev, sv = results[key]
-        print(f"  {label}: {key}: ecbplus F1 {ev[2]:.3f} (P {ev[0]:.3f}) | semeval en-en {sv['en-en'][2]:.3f}, "
-              f"cross-lingual {sv['cross-lingual'][2]:.3f}, other {sv['other same-language'][2]:.3f}")
+        print(f"  {label}: {key}: {fit_figures(*results[key])}")
 
 
 def main() -> None:

