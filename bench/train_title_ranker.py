@@ -6,7 +6,10 @@ same run.
 The score is the share of pages whose chosen title equals the gold headline after folding
 case, accents and punctuation (bench/metadata.py's title_norm), over all pages.
 
-    .venv/bin/python bench/train_title_ranker.py [--write]
+    .venv/bin/python bench/train_title_ranker.py [--write] [--errors]
+
+--errors lists every page the grouped cross-validation gets wrong in some fold shuffle, with
+the gold, the choice and each candidate (its sources and held-out score): the error analysis.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from newsetl.tasks.ingest import _decode_body  # noqa: E402
 from newsetl.tasks.metadata.html_meta import read_page_meta  # noqa: E402
-from newsetl.tasks.metadata.title_ranker import SOURCES, WEIGHTS_FILE, best_title, candidate_features  # noqa: E402
+from newsetl.tasks.metadata.title_ranker import SOURCES, WEIGHTS_FILE, best_title, candidate_features, score_candidate  # noqa: E402
 from newsetl.tasks.metadata.titles import _key, site_name, title_candidates  # noqa: E402
 from newsetl.tasks.metadata.urls import declared_url, registrable_domain  # noqa: E402
 
@@ -43,7 +46,7 @@ def load_pages() -> list[dict]:
         cands = title_candidates(page, site_name(page), registrable_domain(declared_url(page)))
         pages.append({
             "id": gold["id"], "publisher": gold["id"].split("-")[1], "group": gold["lang"] if gold["lang"] in ("de", "en") else "other",
-            "gold": _key(gold["title"]), "cands": cands,
+            "gold": _key(gold["title"]), "gold_text": gold["title"], "cands": cands,
             "feats": [candidate_features(c, cands) for c in cands], "labels": [c.key == _key(gold["title"]) for c in cands],
         })
     return pages
@@ -97,23 +100,44 @@ def grouped_folds(pages: list[dict], key: str, n: int | None) -> list[tuple[list
     return [([p for p in pages if p[key] not in set(b)], [p for p in pages if p[key] in set(b)]) for b in buckets]
 
 
-def cross_validated(pages: list[dict], names: list[str], folds, c: float = C) -> tuple[float, dict[str, float]]:
-    """Accuracy over all pages, each scored by a model trained without its fold; and per group."""
+def cross_validated(pages: list[dict], names: list[str], folds, c: float = C, misses: dict | None = None) -> tuple[float, dict[str, float]]:
+    """Accuracy over all pages, each scored by a model trained without its fold; and per group.
+    `misses`, when given, collects page id -> (chosen candidate, held-out weights) for each miss."""
     hits: dict[str, bool] = {}
     for train, test in folds:
         weights = fit(train, names, c)
         for p in test:
             chosen = best_title(p["cands"], weights)
             hits[p["id"]] = chosen is not None and chosen.key == p["gold"]
+            if misses is not None and not hits[p["id"]]:
+                misses.setdefault(p["id"], []).append((chosen, weights))
     per_group = defaultdict(list)
     for p in pages:
         per_group[p["group"]].append(hits[p["id"]])
     return sum(hits.values()) / len(pages), {g: sum(v) / len(v) for g, v in sorted(per_group.items())}
 
 
+def print_errors(pages: list[dict], misses: dict[str, list]) -> None:
+    """Print each page missed in some fold shuffle: how often, whether any candidate is right
+    (else candidate generation or cleaning is at fault, not the ranking), the gold, the first
+    wrong choice and every candidate with its sources and its score under that shuffle's weights."""
+    print(f"\n{len(misses)} pages wrong in some shuffle; {sum(1 for p in pages if p['id'] in misses and not any(p['labels']))} of them without a right candidate")
+    for p in pages:
+        if p["id"] not in misses:
+            continue
+        chosen, weights = misses[p["id"]][0]
+        print(f"\n{p['id']} ({p['group']}): wrong in {len(misses[p['id']])} of 5 shuffles; "
+              + ("a right candidate ranked low" if any(p["labels"]) else "no right candidate"))
+        print(f"  gold:   {p['gold_text']}\n  chosen: {chosen.text if chosen else None}")
+        for cand, feats, right in zip(p["cands"], p["feats"], p["labels"]):
+            sources = ", ".join(sorted(cand.sources, key=SOURCES.index))
+            print(f"  {'*' if right else ' '} {score_candidate(feats, weights):+6.2f} [{sources}] {cand.text}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write the weights trained on all pages to {WEIGHTS_FILE.name}")
+    parser.add_argument("--errors", action="store_true", help="list the pages the grouped CV gets wrong, with every candidate")
     parser.add_argument("--ablate", action="append", default=[], metavar="FEATURE",
                         help="also print the mean-of-5-shuffles row of a ranker without FEATURE (repeatable: all of them left out together)")
     args = parser.parse_args()
@@ -142,12 +166,15 @@ def main() -> None:
         row(f"ranker, {FOLDS}-fold CV grouped by publisher (C={c})", overall, per)
     global SEED
     runs = []
+    misses: dict[str, list] = {}
     for seed in range(5):  # the publishers' fold assignment moves the figure by about ±0.01
         SEED = seed
-        runs.append(cross_validated(pages, names, grouped_folds(pages, "publisher", FOLDS)))
+        runs.append(cross_validated(pages, names, grouped_folds(pages, "publisher", FOLDS), misses=misses))
     SEED = 0
     row(f"ranker, {FOLDS}-fold grouped CV, mean of 5 fold shuffles (C={C})", sum(r[0] for r in runs) / 5, {g: sum(r[1][g] for r in runs) / 5 for g in groups})
     print("\nper shuffle: " + " ".join(f"{r[0]:.3f}" for r in runs))
+    if args.errors:
+        print_errors(pages, misses)
     if args.ablate:
         kept = [n for n in names if n not in args.ablate]
         ablated = []

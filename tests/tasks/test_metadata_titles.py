@@ -118,3 +118,23 @@ def test_a_documentation_headings_permalink_symbol_is_not_part_of_the_title():
     assert title_of("", '<h1>Getting started 🔗</h1><p>Read this first.</p>') == "Getting started"
     # A "#" that belongs to the name stays.
     assert title_of("", "<h1>Learning C#</h1><p>A first program.</p>") == "Learning C#"
+
+
+def test_one_headline_behind_two_unrelated_kickers_is_the_headline_without_them():
+    # og:title and the <h1> (an overline span, a hidden " - ", the headline span) put different
+    # topic lines before the same headline: the topic lines are kickers, not part of it.
+    head = ('<meta property="og:title" content="Storm over the valley: Council votes to rebuild the river bridge">'
+            "<title>Storm over the valley: Council votes to rebuild the river bridge - News - Valley Post</title>")
+    body = ('<h1><span class="overline">Flood damage</span><span class="sr-only"> - </span>'
+            '<span class="title">Council votes to rebuild the river bridge</span></h1><p>Text.</p>')
+    assert title_of(head, body) == "Council votes to rebuild the river bridge"
+
+
+def test_two_wordings_of_a_headlines_opening_are_not_taken_for_kickers():
+    # The parts before the colon share words: two phrasings of one headline, both kept whole.
+    head = '<meta property="og:title" content="Bridge plan in the valley: What we know about the vote">'
+    body = "<h1>Bridge plan wins: What we know about the vote</h1><p>Text.</p>"
+    page = read_page_meta(f"<html><head>{head}</head><body>{body}</body></html>")
+    assert {c.text for c in title_candidates(page, None, None)} == {
+        "Bridge plan in the valley: What we know about the vote", "Bridge plan wins: What we know about the vote"}
+    assert title_of(head, body) in {"Bridge plan in the valley: What we know about the vote", "Bridge plan wins: What we know about the vote"}
