@@ -135,7 +135,7 @@ def run_our_dedup(docs: list[dict], articles: list | None = None) -> tuple[dict[
             spent += time.perf_counter() - started
             store.write_batch(
                 db, "bench", result.articles, result.decisions, result.band_rows,
-                story_term_rows=result.story_term_rows, doc_terms=result.doc_terms,
+                story_term_rows=result.story_term_rows, doc_terms=result.doc_terms, term_counts=result.term_counts, sketches=result.sketches,
             )
         rows = store.query(db, "SELECT doc_id, dup_group, story_id FROM articles")[1]
     return {id_of[d]: id_of.get(g, g) for d, g, _ in rows}, {id_of[d]: id_of.get(s, s) for d, _, s in rows}, spent

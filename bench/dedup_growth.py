@@ -70,7 +70,7 @@ def build(db: Path, texts: list[str], n: int, per_day: int | None = None) -> flo
             # what the tables hold, not how the history's groups came about.
             result = dedup_batch(batch, StoredNeighbours())
             store.write_batch(db, "history", result.articles, result.decisions, result.band_rows,
-                              story_term_rows=result.story_term_rows, doc_terms=result.doc_terms)
+                              story_term_rows=result.story_term_rows, doc_terms=result.doc_terms, term_counts=result.term_counts, sketches=result.sketches)
             batch = []
     return time.perf_counter() - started
 

@@ -7,7 +7,8 @@ earlier articles of the same batch:
 2. near copy: MinHash over word 5-gram shingles of the whole text and of the lead, LSH
    band keys as candidate keys (stored in DuckDB, so candidates are found with a join,
    not by loading history), verified by shingle Jaccard or containment (a truncated or
-   lead-only copy is contained in its original);
+   lead-only copy is contained in its original); a stored candidate's text is read for
+   that only when its b-bit sketch leaves a copy possible (tasks/copy_sketch.py);
 3. story (an event, not a topic): each pair of articles scores a weighted sum of the
    TF-IDF cosine of their words and the TF-IDF cosine of their entity names (people,
    organisations, places, other names and dates, by `name_key`: the canonical name
@@ -60,7 +61,7 @@ from rensa import RMinHash
 from scipy import sparse
 
 from newsetl.tasks import chrome_phrases as ph
-from newsetl.tasks import stage_times, store
+from newsetl.tasks import copy_sketch, stage_times, store
 from newsetl.tasks.entity_kinds import NAMED_KINDS
 from newsetl.tasks.language import stop_words, words
 from newsetl.tasks.records import Article, Decision, DedupResult, Entity, Neighbour, StoredNeighbours
@@ -228,6 +229,7 @@ class Signature:
     band_keys: tuple[tuple[int, int], ...]
     terms: Counter
     names: Counter  # entity name keys (NAME_PREFIX + name_key) -> mentions
+    sketch: bytes = b""  # b-bit sketch of the whole-text MinHash (tasks/copy_sketch.py)
 
 
 def normalise_text(text: str) -> str:
@@ -257,17 +259,23 @@ def shingles(text: str) -> set[str]:
     return _shingle_set(comparable_tokens(text))
 
 
-def band_keys(shingle_set: set[str], first_band: int = 0) -> list[tuple[int, int]]:
-    """Return the (band, key) LSH keys of a shingle set's MinHash signature; keys fit in BIGINT.
+def minhash(shingle_set: set[str]) -> list[int]:
+    """Return the MinHash signature (NUM_PERM 32-bit values) of a non-empty shingle set."""
+    mh = RMinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
+    mh.update(sorted(shingle_set))
+    return mh.digest()
+
+
+def band_keys(shingle_set: set[str], first_band: int = 0, sig: list[int] | None = None) -> list[tuple[int, int]]:
+    """Return the (band, key) LSH keys of a shingle set's MinHash signature (`sig`, when
+    already computed); keys fit in BIGINT.
 
     Bands are numbered from `first_band`, so that several signatures of one article
     (whole text, lead) share the `minhash_bands` table without meeting each other.
     """
     if not shingle_set:
         return []
-    mh = RMinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
-    mh.update(sorted(shingle_set))
-    sig = mh.digest()
+    sig = sig if sig is not None else minhash(shingle_set)
     keys = []
     for band in range(LSH_BANDS):
         chunk = ",".join(str(v) for v in sig[band * LSH_ROWS : (band + 1) * LSH_ROWS])
@@ -299,13 +307,15 @@ def signatures(articles: list[Article]) -> dict[str, Signature]:
     for article in articles:
         if takes_part(article):
             shingle_set = shingles(article.clean_text)
-            keys = band_keys(shingle_set)
+            sig = minhash(shingle_set) if shingle_set else []
+            keys = band_keys(shingle_set, sig=sig)
             for n, lead_words in enumerate(LEAD_WORDS, start=1):
                 keys += band_keys(lead_shingles(article.clean_text, lead_words), first_band=n * LSH_BANDS)
             out[article.doc_id] = Signature(
                 text_hash(article.clean_text), frozenset(shingle_set), tuple(keys),
                 story_term_counts(article.clean_text, article.language),
                 name_counts(article.entities),
+                copy_sketch.sketch(sig),
             )
     return out
 
@@ -378,12 +388,13 @@ def dedup_batch(
     content = [i for i in order if articles[i].doc_id in sigs]
     shingle_sets = {i: set(sigs[articles[i].doc_id].shingles) for i in content}
     keys = {i: list(sigs[articles[i].doc_id].band_keys) for i in content}
-    stored_shingles = {d: shingles(n.clean_text) for d, n in stored.copy_candidates.items()}
+    # Candidates whose sketch rules out a copy come without their text (tasks/copy_sketch.py).
+    stored_shingles = {d: shingles(n.clean_text) for d, n in stored.copy_candidates.items() if n.clean_text is not None}
 
     # TF-IDF over the candidate stories and the batch, with IDF from the whole stored
     # corpus plus the batch (five articles alone have no usable IDF).
     pool = stored.story_pool
-    docs = [story_term_counts(n.clean_text, n.language) for n in pool]
+    docs = [Counter(n.term_counts) if n.term_counts is not None else story_term_counts(n.clean_text, n.language) for n in pool]
     docs += [sigs[articles[i].doc_id].terms for i in content]
     term_counts = Counter(term for doc in docs[len(pool) :] for term in doc)
     idf = corpus_idf(term_counts, stored.term_df, stored.corpus_docs + len(content))
@@ -445,7 +456,9 @@ def dedup_batch(
             story_id=story, story_score=story_score, versions={**article.versions, "dedup": VERSION},
         )
     doc_terms = [(articles[i].doc_id, term) for i in content for term in sorted(set(docs[row_of[i]]) | set(names[row_of[i]]))]
-    return DedupResult(out, decisions, band_rows, story_term_rows, doc_terms)
+    term_counts = {articles[i].doc_id: dict(docs[row_of[i]]) for i in content}
+    sketches = {articles[i].doc_id: (sigs[articles[i].doc_id].sketch, len(shingle_sets[i])) for i in content}
+    return DedupResult(out, decisions, band_rows, story_term_rows, doc_terms, term_counts, sketches)
 
 
 def _damped(counts: Counter) -> dict[str, float]:
@@ -537,7 +550,7 @@ def _best_copy(i, my_keys, shingle_sets, out, stored, stored_shingles, batch_key
     for key in my_keys:
         for doc_id in stored.candidate_keys.get(key, ()):
             n = stored.copy_candidates.get(doc_id)
-            if n is not None:
+            if n is not None and doc_id in stored_shingles:
                 candidates[doc_id] = (stored_shingles[doc_id], n.dup_group)
         for j in batch_keys.get(key, ()):
             candidates[out[j].doc_id] = (shingle_sets[j], out[j].dup_group)
@@ -753,6 +766,19 @@ def dedup_against_store(articles: list[Article], db_path: str, window_days: int 
     window = timedelta(days=window_days)
     reach = {a.doc_id: story_reach(a, window) for a in articles if a.doc_id in sigs}
     term_df, corpus_docs = store.term_stats(db_path, batch_terms(sigs), lock_timeout_s)
+    owners: dict[tuple[int, int], list[Signature]] = {}
+    for sig in sigs.values():
+        for key in sig.band_keys:
+            owners.setdefault(key, []).append(sig)
+
+    def needs_text(keys: set[tuple[int, int]], sketch: bytes | None, n_shingles: int | None) -> bool:
+        """Whether a stored candidate sharing `keys` may be a copy of a batch article that has them."""
+        return sketch is None or any(
+            copy_sketch.may_be_copy(sig.sketch, len(sig.shingles), sketch, n_shingles or 0,
+                                    COPY_JACCARD, COPY_CONTAINMENT, MIN_SHINGLES_FOR_CONTAINMENT)
+            for key in keys for sig in owners.get(key, ())
+        )
+
     neighbours = store.dedup_neighbours(
         db_path,
         doc_ids=[a.doc_id for a in articles],
@@ -765,6 +791,7 @@ def dedup_against_store(articles: list[Article], db_path: str, window_days: int 
         timeout_s=lock_timeout_s,
         entity_kinds=STORY_ENTITY_KINDS,
         name_key=name_key,
+        needs_text=needs_text,
     )
     return dedup_batch(articles, replace(neighbours, term_df=term_df, corpus_docs=corpus_docs), sigs, window_days)
 

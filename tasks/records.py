@@ -126,6 +126,9 @@ class Neighbour:
     story_undated_until: datetime | None = None
     story_fetched_first: datetime | None = None
     story_fetched_last: datetime | None = None
+    # Its stored story-term counts (articles.term_counts); None for rows stored before they
+    # were kept: dedup then counts them from clean_text.
+    term_counts: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,8 @@ class DedupResult:
     band_rows: list[tuple[str, int, int]]  # (doc_id, band, key) for the minhash_bands table
     story_term_rows: list[tuple[str, str, float]] = ()  # (doc_id, term, weight) for story_terms
     doc_terms: list[tuple[str, str]] = ()  # (doc_id, term) for each distinct term, counted into term_df
+    term_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # doc_id -> story-term counts, for articles.term_counts
+    sketches: dict[str, tuple[bytes, int]] = field(default_factory=dict)  # doc_id -> (copy sketch, shingle count), for articles
 
 
 @dataclass(frozen=True)

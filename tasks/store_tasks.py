@@ -38,7 +38,7 @@ def write_batch_task(db_path: str, run_id: str, result: DedupResult, lock_timeou
     with stage_times.timed("write"):
         written = store.write_batch(
             db_path, run_id, result.articles, result.decisions, result.band_rows, lock_timeout_s,
-            result.story_term_rows, result.doc_terms,
+            result.story_term_rows, result.doc_terms, result.term_counts, result.sketches,
         )
     get_run_logger().info("stored %d articles in %.2fs", written, time.monotonic() - started)
     return written

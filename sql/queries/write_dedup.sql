@@ -1,10 +1,11 @@
 -- Store the dedup decisions of a batch of already stored articles (`newsetl restory`):
 -- their copy and story columns, decisions, LSH keys, story index and term counts. Run
 -- inside one transaction by tasks/store.py with batch_dedup(doc_id, text_hash, dup_group,
--- dup_method, dup_score, story_id, story_score, versions), batch_duplicates,
+-- dup_method, dup_score, story_id, story_score, versions, term_counts), batch_duplicates,
 -- batch_minhash_bands, batch_story_terms and batch_doc_terms registered.
 UPDATE articles AS a SET text_hash = b.text_hash, dup_group = b.dup_group, dup_method = b.dup_method,
-       dup_score = b.dup_score, story_id = b.story_id, story_score = b.story_score, versions = b.versions
+       dup_score = b.dup_score, story_id = b.story_id, story_score = b.story_score, versions = b.versions,
+       term_counts = b.term_counts, copy_sketch = b.copy_sketch, n_shingles = b.n_shingles
 FROM batch_dedup AS b WHERE a.doc_id = b.doc_id;
 DELETE FROM duplicates    WHERE member IN (SELECT doc_id FROM batch_dedup);
 DELETE FROM minhash_bands WHERE doc_id IN (SELECT doc_id FROM batch_dedup);

@@ -31,7 +31,7 @@ def counts(db):
 def write(db, run_id, result, **kwargs):
     store.write_batch(
         db, run_id, result.articles, result.decisions, result.band_rows,
-        story_term_rows=result.story_term_rows, doc_terms=result.doc_terms, **kwargs,
+        story_term_rows=result.story_term_rows, doc_terms=result.doc_terms, term_counts=result.term_counts, sketches=result.sketches, **kwargs,
     )
 
 

@@ -179,7 +179,7 @@ def test_entity_ids_replace_canonical_names_when_ner_gives_them():
 
 def _write(db, result, run_id="run"):
     store.write_batch(db, run_id, result.articles, result.decisions, result.band_rows,
-                      story_term_rows=result.story_term_rows, doc_terms=result.doc_terms)
+                      story_term_rows=result.story_term_rows, doc_terms=result.doc_terms, term_counts=result.term_counts, sketches=result.sketches)
 
 
 def _stored_stories(db) -> dict[str, str]:
@@ -366,3 +366,28 @@ def test_each_batch_article_looks_up_the_stored_stories_of_its_own_time(tmp_path
     assert "z" in {n.doc_id for n in neighbours.story_pool}
     # and the undated one, fetched in May 2019, finds the reports of its fetch time's window
     assert {n.doc_id for n in neighbours.story_pool} == {"z", *(f"a{k:02d}" for k in range(1, 11))}
+
+
+def test_stored_articles_are_compared_by_their_stored_term_counts_and_old_rows_without_them_still_join(tmp_path):
+    """A later batch compares with stored articles through their stored term counts, not by
+    re-reading their text; rows stored before the counts were kept (NULL) are counted from
+    their clean text, with the same story decisions."""
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    first = [quake("d0", "Lorca", "Ana Ruiz", when=T0), quake("n0", "Norcia", "Paolo Verdi", when=T0, day="Tuesday", template=OTHER_QUAKE)]
+    _write(db, dedup_against_store(first, str(db)))
+    (counts,) = store.query(db, "SELECT term_counts FROM articles WHERE doc_id = 'd0'")[1][0]
+    assert counts["lorca"] >= 1 and "the" not in counts
+    later = [quake("d1", "Lorca", "Ana Ruiz", when=T0 + timedelta(days=1)),
+             quake("n1", "Norcia", "Paolo Verdi", when=T0 + timedelta(days=1), day="Tuesday", template=OTHER_QUAKE)]
+    reach = {a.doc_id: story_reach(a, timedelta(days=14)) for a in later}
+    terms = {"d1": ["lorca", "earthquake", "ruiz"], "n1": ["norcia", "earthquake", "verdi"]}
+    pool = store.dedup_neighbours(db, ["d1", "n1"], [], [], reach, terms).story_pool
+    assert pool and all(n.term_counts is not None and n.clean_text is None for n in pool)
+    with_counts = {a.doc_id: a.story_id for a in dedup_against_store(later, str(db)).articles}
+
+    with store.connect(db) as con:  # as stored before migration 014
+        con.execute("UPDATE articles SET term_counts = NULL")
+    pool = store.dedup_neighbours(db, ["d1", "n1"], [], [], reach, terms).story_pool
+    assert pool and all(n.term_counts is None and n.clean_text for n in pool)
+    assert {a.doc_id: a.story_id for a in dedup_against_store(later, str(db)).articles} == with_counts == {"d1": "d0", "n1": "n0"}
