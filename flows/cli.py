@@ -19,8 +19,10 @@ heavy (typer, Prefect, spaCy) is loaded.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -402,8 +404,38 @@ def serve(
 
 
 def main() -> None:
-    """Run the typer app (the console script enters through flows/entry.py)."""
-    app()
+    """Run the typer app (the console script enters through flows/entry.py), then end the
+    process with the command's exit status without tearing the interpreter down."""
+    try:
+        app()
+    except SystemExit as exc:
+        _exit_now(exc.code)
+
+
+def _exit_now(code: object) -> None:
+    """End the process with exit status `code` (None, an int, or a message: status 1) once
+    everything the interpreter's exit would run has run: thread joins and the hooks
+    Prefect registers there (its log and event queues drained to the API), the atexit
+    handlers (NER workers, the temporary server, logging, temporary files), stdout and
+    stderr flushed. What is skipped is the interpreter's teardown of its modules and
+    objects (spaCy's vocabulary, the gazetteer's tables...): 0.6-1.0 s of every run that
+    loaded them, measured after a one-new-article run (process exit 0.59-1.03 s -> 0.07 s).
+    Nothing is written there: every database connection is closed by then."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        shutdown_threads = getattr(threading, "_shutdown", None)  # what Py_Finalize calls first
+        if shutdown_threads is not None:
+            shutdown_threads()
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more to say there
+                pass
+        os._exit(code or 0)
 
 
 if __name__ == "__main__":
