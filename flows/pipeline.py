@@ -29,6 +29,7 @@ from prefect.states import Completed, State
 
 from newsetl.flows import progress
 from newsetl.flows.crashed_runs import mark_crashed_runs, process_identity
+from newsetl.flows.heartbeats import no_heartbeat_join
 from newsetl.flows.runners import RunnerChoice, build_task_runner, resolve_ner_processes
 from newsetl.flows.summary import summary_markdown, publish_summary
 from newsetl.flows.versions import pipeline_version
@@ -52,6 +53,8 @@ from newsetl.tasks.store import (
     write_input_states_task, write_quarantine_task, write_run,
 )
 from newsetl.flows.stops import RunStopped
+
+no_heartbeat_join()  # a run's end does not wait for Prefect's heartbeat thread (flows/heartbeats.py)
 
 # The state a completed run that quarantined inputs ends in: type COMPLETED (the data is
 # stored, the exit status is 3), but a name of its own, so the Prefect UI's run list and
