@@ -125,7 +125,7 @@ def test_one_warmed_worker_takes_a_small_batch_and_a_big_run_warms_the_others():
         ner_processes.shutdown()
 
 
-def test_the_run_process_imports_spacy_only_when_ner_runs_in_it():
+def test_the_run_process_imports_spacy_and_the_html_feed_and_date_parsers_only_when_used():
     import subprocess
     import sys
 
@@ -135,7 +135,7 @@ def test_the_run_process_imports_spacy_only_when_ner_runs_in_it():
         "from newsetl.tasks.entity_ids import entity_id\n"
         "from newsetl.tasks.language import stop_words\n"
         "entity_id('Kyiv', 'place', 'en'), stop_words('en')\n"  # entity ids and dedup's stop words need no spaCy
-        "print('spacy' in sys.modules)\n"
+        "print(*sorted(m for m in ('spacy', 'trafilatura', 'feedparser', 'dateparser.search', 'tldextract') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    assert out.stdout.strip() == "False", out.stderr[-2000:]
+    assert out.returncode == 0 and out.stdout.strip() == "", out.stdout + out.stderr[-2000:]
