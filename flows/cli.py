@@ -201,7 +201,7 @@ def _start_ner_worker(task_runner: str, ner_processes: int | None) -> bool:
     from newsetl.tasks.ner_processes import start
 
     processes = resolve_ner_processes(task_runner, ner_processes)
-    start(processes, warm=1)
+    start(processes, warm=1, urgent=True)
     return processes > 0
 
 
