@@ -46,6 +46,13 @@ def run_if_idle(paths: list[str], settings: Settings, retry_quarantined: bool = 
     units, missing = plan_inputs(paths, settings)
     if missing or not units or any(u.path == STDIN or is_url(u.path) for u in units):
         return None
+    with store.held(db):  # one open of the file for the checks and the runs row
+        return _record_if_idle(paths, settings, units, started_at)
+
+
+def _record_if_idle(paths: list[str], settings: Settings, units: list, started_at: datetime) -> IdleRun | None:
+    """run_if_idle's checks against the database and the runs row of an idle run."""
+    db = settings.db_path
     lock = settings.db_lock_timeout_s
     store.migrate(db, lock)
     uris = sorted({printable_path(u.path) for u in units})

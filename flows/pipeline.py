@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter, deque
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +30,7 @@ from prefect.states import Completed, State
 
 from newsetl.flows import progress
 from newsetl.flows.crashed_runs import mark_crashed_runs, process_identity
+from newsetl.flows.heartbeats import no_heartbeat_join
 from newsetl.flows.runners import RunnerChoice, build_task_runner, resolve_ner_processes
 from newsetl.flows.summary import summary_markdown, publish_summary
 from newsetl.flows.versions import pipeline_version
@@ -48,10 +50,12 @@ from newsetl.tasks.records import InputState, Quarantined
 from newsetl.tasks.sanitize import printable_path
 from newsetl.tasks.settings import DEFAULT_DB, Settings
 from newsetl.tasks.store import (
-    StorageError, close_quarantine, migrate_task, quarantined_inputs, quarantined_to_retry, run_summary, write_batch_task,
+    StorageError, close_quarantine, held, migrate_task, quarantined_inputs, quarantined_to_retry, run_summary, write_batch_task,
     write_input_states_task, write_quarantine_task, write_run,
 )
 from newsetl.flows.stops import RunStopped
+
+no_heartbeat_join()  # a run's end does not wait for Prefect's heartbeat thread (flows/heartbeats.py)
 
 # The state a completed run that quarantined inputs ends in: type COMPLETED (the data is
 # stored, the exit status is 3), but a name of its own, so the Prefect UI's run list and
@@ -195,19 +199,20 @@ def pipeline(
         annotated = batch.annotated.result()
         passed("entities", len(annotated.articles), batch.size)
         quarantine(annotated.quarantined)
-        try:
-            deduped = [dedup_task(opaque(annotated.articles), db_path, settings.story_window_days, lock)]
-            counts.articles_new += write_batch_task(db_path, run_id, opaque(deduped[0]), lock)
-            passed("dedup", len(deduped[0].articles), batch.size)
-        except StorageError:
-            raise  # the database, not a record: every record would fail the same way
-        except Exception as exc:  # noqa: BLE001 - one record must not cost the batch: one at a time
-            logger.warning("dedup or write failed for the batch (%s): storing its articles one by one", exc)
-            deduped = store_one_by_one(annotated.articles, batch.size)
-        counts.entities += sum(len(a.entities) for d in deduped for a in d.articles)
-        passed("stored", sum(len(d.articles) for d in deduped), batch.size)
-        if batch.input_states:  # only once their articles are stored: a crash before must refetch
-            write_input_states_task(db_path, opaque(batch.input_states), lock)
+        with held(db_path):  # dedup's reads and the batch's writes: one open of the file
+            try:
+                deduped = [dedup_task(opaque(annotated.articles), db_path, settings.story_window_days, lock)]
+                counts.articles_new += write_batch_task(db_path, run_id, opaque(deduped[0]), lock)
+                passed("dedup", len(deduped[0].articles), batch.size)
+            except StorageError:
+                raise  # the database, not a record: every record would fail the same way
+            except Exception as exc:  # noqa: BLE001 - one record must not cost the batch: one at a time
+                logger.warning("dedup or write failed for the batch (%s): storing its articles one by one", exc)
+                deduped = store_one_by_one(annotated.articles, batch.size)
+            counts.entities += sum(len(a.entities) for d in deduped for a in d.articles)
+            passed("stored", sum(len(d.articles) for d in deduped), batch.size)
+            if batch.input_states:  # only once their articles are stored: a crash before must refetch
+                write_input_states_task(db_path, opaque(batch.input_states), lock)
 
     def store_one_by_one(articles: list, submitted: int) -> list:
         """Dedup and write each article on its own, in order (each sees the ones stored
@@ -226,12 +231,13 @@ def pipeline(
         return done
 
     try:
-        migrate_task(db_path, lock)
-        # Runs of this database killed before (no end row): written CRASHED; then this
-        # run's own RUNNING row, replaced by its end row (flows/crashed_runs.py).
-        for crashed in mark_crashed_runs(db_path, run_id, lock):
-            logger.warning("run %s was killed without finishing: its runs row now says CRASHED", crashed)
-        write_run(db_path, {**run_row("RUNNING", None), "finished_at": None}, lock)
+        with held(db_path):  # schema, crashed runs, this run's row: one open of the file (tasks/store.held)
+            migrate_task(db_path, lock)
+            # Runs of this database killed before (no end row): written CRASHED; then this
+            # run's own RUNNING row, replaced by its end row (flows/crashed_runs.py).
+            for crashed in mark_crashed_runs(db_path, run_id, lock):
+                logger.warning("run %s was killed without finishing: its runs row now says CRASHED", crashed)
+            write_run(db_path, {**run_row("RUNNING", None), "finished_at": None}, lock)
         with stage_times.timed("plan"):
             units, missing = plan_inputs(paths, settings)
         logger.info("planned %d input units from %s", len(units), paths)
@@ -241,15 +247,16 @@ def pipeline(
         quarantine(missing)
         version = pipeline_version()
         # Quarantine rows name inputs by their printable path (non-UTF-8 file names escaped).
-        retry = frozenset(quarantined_to_retry(db_path, [printable_path(u.path) for u in units], version, retry_quarantined, lock))
-        if retry:
-            logger.info(
-                "reading again %d inputs quarantined %s", len(retry),
-                "before (--retry-quarantined)" if retry_quarantined else f"by another pipeline version than {version}",
-            )
+        with held(db_path):  # inputs to retry, stored input states: one open of the file
+            retry = frozenset(quarantined_to_retry(db_path, [printable_path(u.path) for u in units], version, retry_quarantined, lock))
+            if retry:
+                logger.info(
+                    "reading again %d inputs quarantined %s", len(retry),
+                    "before (--retry-quarantined)" if retry_quarantined else f"by another pipeline version than {version}",
+                )
 
-        with stage_times.timed("ingest"):  # the unchanged files' check, once for the whole run
-            units, skipped_units, skipped_files = drop_unchanged_files(units, settings, retry)
+            with stage_times.timed("ingest"):  # the unchanged files' check, once for the whole run
+                units, skipped_units, skipped_files = drop_unchanged_files(units, settings, retry)
         passed("inputs", skipped_units, skipped_units)
         counts.articles_unchanged += skipped_files
 
@@ -261,12 +268,15 @@ def pipeline(
             expanded = expand_feeds(units, settings, retry, on_expanded=lambda more: progress.expect("inputs", more))
             for units_batch in batch_units(expanded, settings.batch_size):
                 counts.batches += 1
-                articles, bad, unchanged, input_states = ingest_task(opaque(units_batch), settings, retry)
+                fetched = any(is_url(u.path) for u in units_batch)
+                # Local files: their stored states and hashes read with one open of the
+                # file. Never held while pages are fetched from the network.
+                with nullcontext() if fetched else held(db_path):
+                    articles, bad, unchanged, input_states = ingest_task(opaque(units_batch), settings, retry)
                 # Pages fetched from the network (feed entries, URLs) are stored before the
                 # next batch is fetched: memory holds one batch of pages, and a run stopped
                 # mid-feed keeps every batch it fetched. Local inputs are read ahead
                 # (batches_in_flight) so their NER overlaps the next batch's cleanup.
-                fetched = any(is_url(u.path) for u in units_batch)
                 passed("inputs", len(units_batch), len(units_batch))
                 counts.articles_unchanged += unchanged
                 quarantine(bad)
@@ -314,7 +324,7 @@ def pipeline(
         shutdown_ner_processes()  # their models' memory is the run's, not the process's
         write_run(db_path, run_row(status, error), lock)
 
-    with stage_times.timed("summary"):
+    with stage_times.timed("summary"), held(db_path):
         summary = run_summary(db_path, run_id, lock)
         quarantined = quarantined_inputs(db_path, run_id, lock)
     publish_summary(run_id, summary_markdown(summary, counts.stage_rows(), quarantined, db_path))

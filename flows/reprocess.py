@@ -25,6 +25,7 @@ from prefect.states import Completed, State
 from prefect.utilities.annotations import opaque
 
 from newsetl.flows import progress
+from newsetl.flows.heartbeats import no_heartbeat_join
 from newsetl.flows.crashed_runs import mark_crashed_runs, process_identity
 from newsetl.flows.pipeline import QUARANTINE_STATE_NAME, RunCounts, RunResult
 from newsetl.flows.summary import publish_summary, summary_markdown
@@ -42,6 +43,8 @@ from newsetl.tasks.store import (
     migrate_task, quarantined_inputs, reprocess_candidates, run_summary, stored_articles, write_batch_task,
     write_quarantine_task, write_run,
 )
+
+no_heartbeat_join()  # as for `run` (flows/heartbeats.py)
 
 STAGES = ("cleanup", "entities", "dedup")  # in pipeline order: recomputing one redoes those after it
 STAGE_CHOICES = (*STAGES, "all")

@@ -24,7 +24,6 @@ from newsetl.tasks.canonical_names import canonical_name, is_name, starts_senten
 from newsetl.tasks.entity_ids import entity_id
 from newsetl.tasks.entity_kinds import kind_of
 from newsetl.tasks.isolation import isolate_failures
-from newsetl.tasks.models import load_ner, model_version
 from newsetl.tasks.ner_processes import docs_in_processes, pool_worth_using
 from newsetl.tasks.records import Article, Entity, StageOutput
 
@@ -124,6 +123,9 @@ def extract_entities(articles: list[Article], batch_size: int = 16, processes: i
         if processes > 0 and pool_worth_using(len(texts)):
             version, docs = docs_in_processes(lang, texts, batch_size, processes)
         else:
+            # Imported here: spaCy (~0.4-0.9 s to import) is only needed where NER runs.
+            from newsetl.tasks.models import load_ner, model_version
+
             nlp = load_ner(lang)
             version, docs = (model_version(lang), nlp.pipe(texts, batch_size=batch_size)) if nlp is not None else (None, ())
         if version is None:

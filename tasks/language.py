@@ -20,8 +20,6 @@ from langdetect import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-import spacy.util
-from spacy.util import get_lang_class
 
 from newsetl.tasks import stage_times
 from newsetl.tasks.html_text import html_to_lines
@@ -134,16 +132,25 @@ def stop_words(lang: str) -> frozenset[str]:
     Read from spaCy's own spacy/lang/<lang>/stop_words.py, run on its own: importing the
     language package instead (its tokenizer exceptions and rules) cost seconds — the
     twelve PROFILE_LANGUAGES took 15 s on a busy machine, in the first cleanup batch."""
-    path = Path(spacy.util.__file__).parent / "lang" / lang / "stop_words.py"
+    path = _spacy_dir() / "lang" / lang / "stop_words.py"
     if _LANG_CODE.fullmatch(lang) and path.is_file():
         spec = importlib.util.spec_from_file_location(f"_newsetl_stop_words_{lang}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)  # a plain `STOP_WORDS = set(...)`: no imports
         return frozenset(w.lower() for w in module.STOP_WORDS)
     try:
+        from spacy.util import get_lang_class
+
         return frozenset(w.lower() for w in get_lang_class(lang).Defaults.stop_words)
     except (ImportError, KeyError):
         return frozenset()
+
+
+def _spacy_dir() -> Path:
+    """spaCy's package folder, found without importing spaCy (~0.4-0.9 s): a run whose NER
+    goes to worker processes never needs it in its own process."""
+    spec = importlib.util.find_spec("spacy")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 _LANG_CODE = re.compile(r"[a-z]{2,3}")

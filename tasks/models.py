@@ -18,7 +18,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from newsetl.tasks.gazetteer import PLACE_COMPONENT
+from newsetl.tasks.place_labels import PLACE_COMPONENT
 from newsetl.tasks.natasha_ner import NATASHA_COMPONENT, RazdelTokenizer, natasha_available
 
 MODEL_PACKAGES: dict[str, tuple[str, ...]] = {

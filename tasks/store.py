@@ -2,8 +2,10 @@
 
 Every connection is short: opened to read or write one batch and closed right after, so
 analysts can open the file between batches (a DuckDB file open read-write in one process
-cannot be opened by any other). When another process holds the file, we retry with
-backoff and log why we wait. Batches are written through Arrow in one transaction, so a
+cannot be opened by any other). A step that makes several calls in a row (a run's start,
+one batch's dedup and write) holds the file open for their length (`held`), so that each
+call's connection costs nothing instead of reading the catalog again. When another
+process holds the file, we retry with backoff and log why we wait. Batches are written through Arrow in one transaction, so a
 reader never sees an article without its entities.
 """
 
@@ -12,8 +14,10 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 import random
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -80,14 +84,62 @@ def retry_unless_permanent(task, task_run, state) -> bool:
     return not isinstance(exc, StorageError)
 
 
+_held: dict[str, int] = {}  # database files this process holds open (`held`): path -> depth
+_held_lock = threading.Lock()
+
+
+def _held_key(db_path: str | Path) -> str:
+    return os.path.realpath(db_path)
+
+
+@contextmanager
+def held(db_path: str | Path) -> Iterator[None]:
+    """Keep the database open in this process for the block, if no other process has it now
+    (never waits: otherwise each call opens it as before). DuckDB shares one open database
+    between the connections of a process, so a `connect` inside the block takes ~0.5 ms
+    instead of 15-35 ms (reading the catalog of a 1,552-article file), and the file is
+    checkpointed once, when the block ends, not at every write's close. Connections inside
+    are all read-write (DuckDB refuses a read-only one beside a read-write one); each call
+    still has its own connection and transaction. Other processes wait for the block's end,
+    as they wait for any write: blocks stay as short as one step of the flow."""
+    key = _held_key(db_path)
+    try:
+        anchor = duckdb.connect(str(db_path)) if Path(db_path).is_file() else None
+    except duckdb.Error:  # held elsewhere, read-only file...: each call copes as without a hold
+        anchor = None
+    if anchor is None:
+        yield
+        return
+    with _held_lock:
+        _held[key] = _held.get(key, 0) + 1
+    failed = True
+    try:
+        yield
+        failed = False
+    finally:
+        with _held_lock:
+            _held[key] -= 1
+            if not _held[key]:
+                del _held[key]
+        try:
+            anchor.close()  # the checkpoint of what the block wrote
+        except (duckdb.Error, OSError) as exc:
+            if not failed:  # said once: the block's own error comes first
+                raise storage_error(exc, db_path) or exc from exc
+
+
 @contextmanager
 def connect(db_path: str | Path, read_only: bool = False, timeout_s: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database briefly; retry with backoff while another process holds the file.
+    Inside `held` the connection is read-write whatever `read_only` says.
 
     Disk-full, read-only, permission and lock-timeout failures, opening or using the
     connection, are raised as `StorageError` with the cause and the path."""
     deadline = time.monotonic() + timeout_s
     delay = 0.05
+    if read_only and _held:
+        with _held_lock:
+            read_only = _held_key(db_path) not in _held
     while True:
         try:
             con = duckdb.connect(str(db_path), read_only=read_only)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import trafilatura
-
 from newsetl.tasks.extractor_logs import quiet_extractor_logs
 from newsetl.tasks.cleanup.line_decision import (
     decide,
@@ -176,6 +174,8 @@ def _continuation(page_rules: CleanResult, extracted: str) -> list[str]:
 def _extract(html: str, url: str | None, favor_precision: bool):
     """trafilatura's main-text extraction with metadata; None when it finds nothing or fails
     (the text-mode classifier over the flattened page then supplies the body)."""
+    import trafilatura  # here, not at the top: ~0.1 s a run without HTML pages need not pay
+
     quiet_extractor_logs()  # its ERROR on a page it cannot parse is our "nothing extracted"
     try:
         return trafilatura.bare_extraction(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
-import tldextract
+from functools import lru_cache
 
 from newsetl.tasks.metadata.html_meta import PageMeta
 
@@ -15,8 +15,15 @@ _TRACKING = re.compile(
     r"oly_enc_id|oly_anon_id|vero_id|__twitter_impression|ns_mchannel|ns_source|ns_campaign|ns_linkname|ns_fee)$",
     re.IGNORECASE,
 )
-# The bundled public-suffix list: never fetched over the network.
-_DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@lru_cache(maxsize=1)
+def _domains():
+    """tldextract over its bundled public-suffix list (never fetched over the network);
+    made at first use: a run of local text files need not import it."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def normalise_url(url: str | None, base: str | None = None) -> str | None:
@@ -46,7 +53,7 @@ def registrable_domain(url: str | None) -> str | None:
     else its host without "www."; None for no URL."""
     if not url:
         return None
-    parts = _DOMAINS(url)
+    parts = _domains()(url)
     return parts.top_domain_under_public_suffix or (urlsplit(url).hostname or "").removeprefix("www.") or None
 
 

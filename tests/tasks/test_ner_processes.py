@@ -105,6 +105,38 @@ def _running(pid: int) -> bool:
         return False
 
 
-def test_workers_yield_the_cpu_to_the_run_process(small_batches_go_to_processes):
+def test_workers_yield_the_cpu_to_the_run_process_once_their_model_is_loaded(small_batches_go_to_processes):
     pool = ner_processes._get_pool(1)
-    assert pool.submit(os.nice, 0).result() >= os.nice(0) + ner_processes.WORKER_NICENESS
+    assert pool.submit(ner_processes._load, "en", True).result()  # `newsetl run`'s first worker: loads at the run's priority
+    assert pool.submit(os.nice, 0).result() >= min(19, os.nice(0) + ner_processes.WORKER_NICENESS)  # 19: the lowest priority
+
+
+def test_one_warmed_worker_takes_a_small_batch_and_a_big_run_warms_the_others():
+    try:
+        ner_processes.start(2, warm=1)  # what `newsetl run` does once it knows something is new
+        assert ner_processes.pool_worth_using(1)
+        here = extract_entities(articles()[:1], processes=0)
+        there = extract_entities(articles()[:1], processes=2)
+        assert [a.entities for a in there] == [a.entities for a in here] and there[0].entities
+        assert len(ner_processes._pool._processes) == 1  # a worker still loading is waited for, not doubled
+        ner_processes.start(2)  # a first batch of MIN_TEXTS_TO_START: the second worker loads too
+        ner_processes.docs_in_processes("en", TEXTS, 16, 2)
+        assert len(ner_processes._pool._processes) == 2
+    finally:
+        ner_processes.shutdown()
+
+
+def test_the_run_process_imports_spacy_and_the_html_feed_and_date_parsers_only_when_used():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import newsetl.flows.pipeline, newsetl.flows.cli\n"
+        "from newsetl.tasks.entity_ids import entity_id\n"
+        "from newsetl.tasks.language import stop_words\n"
+        "entity_id('Kyiv', 'place', 'en'), stop_words('en')\n"  # entity ids and dedup's stop words need no spaCy
+        "print(*sorted(m for m in ('spacy', 'trafilatura', 'feedparser', 'dateparser.search', 'tldextract') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "", out.stdout + out.stderr[-2000:]
