@@ -28,6 +28,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -97,12 +98,33 @@ def spans_of(lang: str, texts: list[str], batch_size: int) -> tuple[str | None, 
     return model_version(lang), spans
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: a daemon thread ends this worker once the process that started
-    it is gone. A run killed with SIGKILL runs no cleanup, and a worker waiting for work
-    would otherwise stay forever (measured: it did, with the resource tracker beside it).
-    A thread rather than a parent-death signal: that signal follows the *thread* that
+def _submit(pool: ProcessPoolExecutor, fn, *args) -> Future:
+    """pool.submit(fn, *args) with SIGINT blocked in the calling thread meanwhile.
+
+    Ctrl-C in a terminal signals the whole process group, workers included, and a worker
+    still starting (Python's start-up, re-importing the run's main module) printed a
+    KeyboardInterrupt traceback beside the run's one-line "run stopped" (test_stops). The
+    pool spawns its workers inside submit, or from its manager thread, which submit
+    creates: a blocked signal mask is inherited by both and kept across exec, so every
+    worker starts with SIGINT blocked until `_init_worker` ignores it. A SIGINT meanwhile
+    goes to another thread of the run's process, whose handler stops the run as before."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.submit(fn, *args)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _init_worker(parent: int) -> None:
+    """Worker initializer: ignore SIGINT (the run's process owns a stop: it cancels the
+    pool's calls and ends), and end this worker once the process that started it is gone.
+
+    A run killed with SIGKILL runs no cleanup, and a worker waiting for work would
+    otherwise stay forever (measured: it did, with the resource tracker beside it). A
+    thread rather than a parent-death signal: that signal follows the *thread* that
     spawned the worker, and the pool spawns from whichever thread submits."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by _submit; a pending one is now ignored
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -141,7 +163,7 @@ def _get_pool(processes: int) -> ProcessPoolExecutor:
             _warming.clear()
             _pool = ProcessPoolExecutor(
                 max_workers=processes, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=MAX_CALLS_PER_WORKER,
-                initializer=_exit_with_parent, initargs=(os.getpid(),),
+                initializer=_init_worker, initargs=(os.getpid(),),
             )
             _pool_size = processes
         return _pool
@@ -197,7 +219,7 @@ def start(processes: int, lang: str = "en", warm: int | None = None, urgent: boo
     with _lock:
         # The pool spawns a worker per call while none is idle: one warm-up call per worker.
         for _ in range(min(processes, warm or processes) - len(_warming)):
-            _warming.append(pool.submit(_load, lang, urgent))
+            _warming.append(_submit(pool, _load, lang, urgent))
 
 
 def pool_worth_using(n_texts: int) -> bool:
@@ -219,7 +241,7 @@ def docs_in_processes(lang: str, texts: list[str], batch_size: int, processes: i
     size = -(-len(texts) // processes)
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     try:
-        futures = [pool.submit(spans_of, lang, chunk, batch_size) for chunk in chunks]
+        futures = [_submit(pool, spans_of, lang, chunk, batch_size) for chunk in chunks]
         results = [future.result() for future in futures]
     except BrokenProcessPool:
         _discard(pool)

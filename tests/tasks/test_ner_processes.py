@@ -58,6 +58,18 @@ def test_a_killed_worker_fails_one_call_and_the_next_call_gets_new_workers(small
     assert any(ent.label_ == "GPE" for ent in docs[0].ents)
 
 
+def test_ctrl_c_reaching_the_workers_leaves_the_stop_to_the_run(small_batches_go_to_processes):
+    # Ctrl-C signals the terminal's whole process group: a worker that took it died with a
+    # KeyboardInterrupt traceback of its own beside the run's one-line "run stopped".
+    ner_processes.docs_in_processes("en", TEXTS[:1], 16, 2)
+    workers = list(ner_processes._pool._processes.values())
+    for process in workers:
+        os.kill(process.pid, signal.SIGINT)
+    version, docs = ner_processes.docs_in_processes("en", TEXTS, 16, 2)
+    assert version and any(ent.label_ == "GPE" for ent in docs[0].ents)
+    assert all(process.is_alive() for process in workers)
+
+
 def test_small_batches_stay_in_process_until_the_pool_is_up():
     assert ner_processes._pool is None
     assert not ner_processes.pool_worth_using(ner_processes.MIN_TEXTS_TO_START - 1)
