@@ -6,8 +6,6 @@ import json
 import random
 import string
 import subprocess
-import sys
-import textwrap
 from datetime import datetime, timezone
 
 import duckdb
@@ -16,6 +14,7 @@ from prefect.states import Failed
 
 from newsetl.tasks import store
 from newsetl.tasks.records import Article, content_hash, stable_id
+from tests.tasks.db_holder import held_by_another_process
 
 
 def mount_tmpfs(path, size="4m", read_only=False):
@@ -67,29 +66,16 @@ def test_read_only_file_system_is_said_plainly_and_not_retried(tmp_path):
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-HOLDER = textwrap.dedent("""
-    import sys, time, duckdb
-    con = duckdb.connect(sys.argv[1])
-    print("holding", flush=True)
-    sys.stdin.read()  # until the test closes our stdin
-""")
-
-
 def test_a_runs_row_blocked_by_a_lock_is_stored_by_the_next_run(tmp_path):
     db = tmp_path / "news.duckdb"
     store.migrate(db)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with held_by_another_process(db):
         row = {"run_id": "r-locked", "status": "FAILED", "started_at": datetime(2026, 1, 1, tzinfo=timezone.utc),
                "finished_at": datetime(2026, 1, 1, 0, 5, tzinfo=timezone.utc), "inputs": ["a", "b"],
                "error": "StorageError: database held by another process", "versions": {"batch_size": 5}}
         assert store.write_run(db, row, timeout_s=0.3) is False
         pending = [json.loads(line) for line in store.pending_runs_path(db).read_text().splitlines()]
         assert [p["run_id"] for p in pending] == ["r-locked"]
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
     store.migrate(db)  # the next run opens the database
     assert not store.pending_runs_path(db).exists()
     with duckdb.connect(str(db), read_only=True) as con:

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import duckdb
 
 from newsetl.tasks import store
+from tests.tasks.db_holder import held_by_another_process
 
 ROW = {"run_id": "r1", "status": "COMPLETED", "started_at": datetime(2026, 1, 1, tzinfo=timezone.utc), "inputs": ["a"]}
 
@@ -39,23 +40,9 @@ def test_calls_inside_a_hold_read_and_write_and_the_file_is_free_after_it(tmp_pa
         assert con.execute("SELECT run_id, status FROM runs").fetchall() == [("r1", "COMPLETED")]
 
 
-HOLDER = textwrap.dedent("""
-    import sys, duckdb
-    con = duckdb.connect(sys.argv[1])
-    print("holding", flush=True)
-    sys.stdin.read()
-""")
-
-
 def test_a_hold_on_a_file_another_process_has_does_not_wait_and_calls_behave_as_without_it(tmp_path):
     db = tmp_path / "news.duckdb"
     store.migrate(db)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "holding"
-        with store.held(db):
-            assert store.write_run(db, ROW, timeout_s=0.3) is False  # kept for the next run, as without a hold
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
+    with held_by_another_process(db), store.held(db):
+        assert store.write_run(db, ROW, timeout_s=0.3) is False  # kept for the next run, as without a hold
     assert store.pending_runs_path(db).exists()
