@@ -290,10 +290,17 @@ def lead_shingles(text: str, lead_words: int) -> set[str]:
     A truncated or lead-only copy is mostly the original's lead, so their lead
     signatures meet in LSH even when whole-text Jaccard is far below the threshold.
     """
-    paragraphs = text.split("\n\n")
+    paragraphs = text.split("\n\n", 1)
     if len(paragraphs) > 1 and len(paragraphs[0].split()) <= HEADLINE_MAX_WORDS:
-        text = "\n\n".join(paragraphs[1:])
-    return _shingle_set(comparable_tokens(text)[:lead_words])
+        text = paragraphs[1]
+    # Line by line until there are enough words: the same tokens as comparable_tokens of the
+    # whole text, cut (no word spans a line break), without normalising the rest of it.
+    tokens: list[str] = []
+    for line in text.split("\n"):
+        tokens += comparable_tokens(line)
+        if len(tokens) >= lead_words:
+            break
+    return _shingle_set(tokens[:lead_words])
 
 
 def takes_part(article: Article) -> bool:
@@ -766,17 +773,18 @@ def dedup_against_store(articles: list[Article], db_path: str, window_days: int 
     window = timedelta(days=window_days)
     reach = {a.doc_id: story_reach(a, window) for a in articles if a.doc_id in sigs}
     term_df, corpus_docs = store.term_stats(db_path, batch_terms(sigs), lock_timeout_s)
-    owners: dict[tuple[int, int], list[Signature]] = {}
-    for sig in sigs.values():
+    owners: dict[tuple[int, int], list[str]] = {}
+    for doc_id, sig in sigs.items():
         for key in sig.band_keys:
-            owners.setdefault(key, []).append(sig)
+            owners.setdefault(key, []).append(doc_id)
 
     def needs_text(keys: set[tuple[int, int]], sketch: bytes | None, n_shingles: int | None) -> bool:
         """Whether a stored candidate sharing `keys` may be a copy of a batch article that has them."""
+        sharing = {doc_id for key in keys for doc_id in owners.get(key, ())}  # each batch article once, not once per key
         return sketch is None or any(
-            copy_sketch.may_be_copy(sig.sketch, len(sig.shingles), sketch, n_shingles or 0,
+            copy_sketch.may_be_copy(sigs[doc_id].sketch, len(sigs[doc_id].shingles), sketch, n_shingles or 0,
                                     COPY_JACCARD, COPY_CONTAINMENT, MIN_SHINGLES_FOR_CONTAINMENT)
-            for key in keys for sig in owners.get(key, ())
+            for doc_id in sharing
         )
 
     neighbours = store.dedup_neighbours(

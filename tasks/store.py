@@ -331,10 +331,7 @@ def dedup_neighbours(
         con.register("batch_keys", keys)
         exact = con.execute(sql_file("queries/exact_copies.sql"), {"hashes": text_hashes}).fetchall()
         candidates = con.execute(sql_file("queries/copy_candidates.sql")).fetchall()
-        shared: dict[str, set[tuple[int, int]]] = {}
-        for band, key, doc_id, *_ in candidates:
-            shared.setdefault(doc_id, set()).add((band, key))
-        read = sorted({row[-3] for row in candidates if needs_text is None or needs_text(shared[row[2]], row[-2], row[-1])})
+        read = sorted(row[-3] for row in candidates if needs_text is None or needs_text(set(zip(row[0], row[1])), row[-2], row[-1]))
         texts = dict(con.execute(sql_file("queries/candidate_texts.sql"), {"rows": read}).fetchall()) if read else {}
         pool = []
         reach = {d: r for d, r in (reach or {}).items() if d in (story_terms or {})}
@@ -361,10 +358,11 @@ def dedup_neighbours(
         by_hash.setdefault(h, (doc_id, group))
     copy_candidates: dict[str, Neighbour] = {}
     candidate_keys: dict[tuple[int, int], set[str]] = {}
-    for band, key, doc_id, group, story, lang, seen, first, last, until, fetched_first, fetched_last, row_id, _, _ in candidates:
+    for bands, keys, doc_id, group, story, lang, seen, first, last, until, fetched_first, fetched_last, row_id, _, _ in candidates:
         copy_candidates[doc_id] = Neighbour(doc_id, group, story, texts.get(row_id), lang, seen, story_first=first, story_last=last, story_undated_until=until,
                                             story_fetched_first=fetched_first, story_fetched_last=fetched_last)
-        candidate_keys.setdefault((band, key), set()).add(doc_id)
+        for band_key in zip(bands, keys):
+            candidate_keys.setdefault(band_key, set()).add(doc_id)
     story_pool = [
         Neighbour(d, g, s, t, lang, seen, tuple(name_key(*n) for n in names), first, last, until, fetched_first, fetched_last, counts)
         for d, g, s, t, lang, seen, names, first, last, until, fetched_first, fetched_last, counts in pool

@@ -1,5 +1,7 @@
 -- Stored articles that share an LSH band key with a batch article (registered as
--- batch_keys(band, key)), one row per key shared, with the time of each one's story: its
+-- batch_keys(band, key)), one row per article with the keys it shares (bands[i], keys[i]:
+-- one row per key shared had each article's six timestamps converted to Python once per
+-- key, ~3,000 rows a batch on synd_dev's syndicated copies), with the time of each one's story: its
 -- dated members' span, its undated members' earliest fetch and its members' first and last
 -- fetch (a copy joins its original's story only within the story's window; tasks/dedup.py
 -- story_time), its rowid, its copy sketch and its shingle count.
@@ -30,11 +32,15 @@ WITH found AS (
            copy_sketch, n_shingles
     FROM articles
     WHERE rowid IN (SELECT row_id FROM found_rows)
+), found_keys AS (
+    SELECT doc_id, list(band ORDER BY band, key) AS bands, list(key ORDER BY band, key) AS keys
+    FROM found
+    GROUP BY doc_id
 )
-SELECT f.band, f.key, c.doc_id, c.dup_group, c.story_id, c.language, c.seen_at,
+SELECT k.bands, k.keys, c.doc_id, c.dup_group, c.story_id, c.language, c.seen_at,
        s.first_seen, s.last_seen, s.undated_until, s.fetched_first, s.fetched_last,
        c.row_id, c.copy_sketch, c.n_shingles
-FROM found AS f
+FROM found_keys AS k
 JOIN candidates AS c USING (doc_id)
 LEFT JOIN spans AS s USING (story_id)
-ORDER BY c.doc_id, f.band;
+ORDER BY c.doc_id;
