@@ -10,7 +10,12 @@ from newsetl.tasks.metadata.html_meta import PageMeta
 from newsetl.tasks.metadata.title_ranker import SOURCES, TitleCandidate, add_candidate, best_title
 
 # Separators sites put between a headline and their own name ("Headline | Site", "Site - Headline").
-_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|›|‹|/|~)\s+|\s*\|\s*")
+# Bars need no spaces around them, as CJK sites write them: the full-width bar "｜", the CJK
+# stroke "丨" and the Hangul letter "ㅣ" that Chinese and Korean sites use as a bar (none is
+# used inside words: "ㅣ" is a compatibility jamo, words use composed syllables), and "_"
+# between two CJK characters ("标题_新闻网"). A part is dropped only where it names the site.
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_SEPARATOR = re.compile(rf"\s+(?:\||-|–|—|::|·|•|»|«|›|‹|/|~)\s+|\s*[|｜丨ㅣ]\s*|(?<=[{_CJK}])_(?=[{_CJK}])")
 # Breadcrumb separators ("TV3 > News > National News > Story").
 _CRUMB = re.compile(r"\s+(?:>|»|›|/)\s+")
 # A trailing site part is a few words at most; longer parts are headline clauses.

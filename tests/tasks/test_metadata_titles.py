@@ -43,6 +43,13 @@ def test_a_date_after_the_headline_is_a_site_part_not_the_headline():
                     '<meta property="og:site_name" content="VP">') == "Council votes to rebuild the river bridge"
 
 
+def test_site_names_behind_the_bars_cjk_sites_use_are_not_part_of_the_title():
+    # Korean sites write the Hangul letter "ㅣ" as a bar, Chinese ones "｜", "丨" or "_", unspaced.
+    for title, site in [("시의회, 다리 재건 예산 통과 ㅣ 강변일보", "강변일보"), ("市议会通过大桥重建预算｜河谷日报", "河谷日报"),
+                        ("市议会通过大桥重建预算丨河谷日报", "河谷日报"), ("市议会通过大桥重建预算_河谷日报", "河谷日报")]:
+        assert title_of(f'<title>{title}</title><meta property="og:site_name" content="{site}">') == title.replace(site, "").strip(" ㅣ｜丨_")
+
+
 def test_a_site_name_with_umlauts_matches_its_spelled_out_domain():
     head = ('<link rel="canonical" href="https://www.muenchner-bote.de/politik/bruecke">'
             '<meta property="og:title" content="Stadtrat beschließt Neubau der Brücke | Münchner Bote">')
