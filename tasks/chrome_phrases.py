@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# As tasks/language.py's line memo: lines up to this long, this many of them per pattern.
-LINE_MEMO_MAX_CHARS = 2_000
-LINE_MEMO_SIZE = 4_096
+from newsetl.tasks.line_memo import LINE_MEMO_MAX_CHARS, LINE_MEMO_SIZE
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 

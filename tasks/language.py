@@ -25,6 +25,7 @@ from newsetl.tasks import stage_times
 from newsetl.tasks.html_text import html_to_lines
 from newsetl.tasks.langdetect_fast import detect_probabilities
 from newsetl.tasks.isolation import isolate_failures
+from newsetl.tasks.line_memo import LINE_MEMO_MAX_CHARS, LINE_MEMO_SIZE
 from newsetl.tasks.records import Article, StageOutput
 
 UNDETERMINED = "und"
@@ -87,14 +88,7 @@ def detect_languages(articles: list[Article]) -> list[Article]:
     return out
 
 
-# Cleanup asks for the same line's words and comparison key several times (rules, line
-# features, signals: 6-7 times per line in text mode, ~15% of cleanup's time on the
-# 1,553-article synd_dev corpus). Lines up to LINE_MEMO_MAX_CHARS are memoised; the memo
-# holds LINE_MEMO_SIZE lines (more than a page has, so a page's repeats all hit; a few MB).
-LINE_MEMO_MAX_CHARS = 2_000
-LINE_MEMO_SIZE = 4_096
-
-
+# The word and key memos below keep the lines tasks/line_memo.py says.
 def normalise_line(line: str) -> str:
     """Return a comparison key for a line: NFKC, casefolded, punctuation and spacing removed."""
     if len(line) <= LINE_MEMO_MAX_CHARS:
