@@ -156,7 +156,7 @@ def run(
         if server is not None:
             if task_runner == "threads":  # other runners load in their workers
                 _warm_up(ner=not ner_in_workers)
-            server.wait_ready(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+            _wait_for(server)
         guard_temporary_server()  # when Prefect starts the server itself (an early one sets PREFECT_API_URL)
         with progress_bars(console):
             result = pipeline(
@@ -196,6 +196,20 @@ def _stops_said(command: str) -> Iterator[None]:
             raise
         console.print(f"[yellow]{command} stopped (SIGTERM); batches stored before the stop are kept[/]")
         raise typer.Exit(exit_status(exc)) from None
+
+
+def _wait_for(server) -> None:
+    """Wait for the early temporary server (flows/early_server.py); when it does not start,
+    say why in one line with its log's last lines and exit 1, without a traceback."""
+    from newsetl.flows.early_server import ServerFailed
+
+    try:
+        server.wait_ready(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+    except ServerFailed as exc:
+        from rich.markup import escape
+
+        err_console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def _start_ner_worker(task_runner: str, ner_processes: int | None) -> bool:

@@ -7,7 +7,11 @@ server (Prefect's own uvicorn app, as `SubprocessASGIServer` runs it) as its ver
 step, points PREFECT_API_URL at it, and imports Prefect, the pipeline and the English
 NER model while the server boots on another core. The child is spawned like
 flows/stops.py's guard does: in its own session, with a parent-death signal, and
-stopped at exit, so it never outlives the run.
+stopped at exit, so it never outlives the run. Its own output goes to
+PREFECT_HOME/temporary-server.log, not into the run's: what it prints while it is stopped
+at the run's end (a service's "Error flushing events" traceback, seen once in ~50 stops)
+is not the run's story; when it fails to start, the run says so in one line with the
+log's last lines.
 
 Only when nothing configures an API: PREFECT_API_URL in the environment or a Prefect
 profile file naming one leaves Prefect to do as it always does.
@@ -30,19 +34,39 @@ from pathlib import Path
 from newsetl.flows.stops import _guarded_popen
 
 
+LOG_NAME = "temporary-server.log"
+LOG_TAIL_LINES = 12  # of the server's log, in the error when it does not start
+
+
+class ServerFailed(RuntimeError):
+    """The temporary server exited or did not answer in time; the message ends with its log's last lines."""
+
+
 @dataclass
 class EarlyServer:
-    """A temporary Prefect API server spawned by this process."""
+    """A temporary Prefect API server spawned by this process, its output in `log_path`."""
 
     process: subprocess.Popen
     api_url: str
+    log_path: Path | None = None
+
+    def _failed(self, what: str) -> ServerFailed:
+        tail = ""
+        if self.log_path is not None:
+            try:
+                lines = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                lines = []
+            shown = "\n".join(f"  {line}" for line in lines[-LOG_TAIL_LINES:])
+            tail = f"; its log ({self.log_path}) ends:\n{shown}" if shown else f"; its log ({self.log_path}) is empty"
+        return ServerFailed(what + tail)
 
     def wait_ready(self, timeout_s: float) -> None:
-        """Block until the server answers /health; raise RuntimeError if it exits or `timeout_s` passes."""
+        """Block until the server answers /health; raise ServerFailed if it exits or `timeout_s` passes."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the temporary Prefect server exited with status {self.process.returncode} before it was ready")
+                raise self._failed(f"the temporary Prefect server exited with status {self.process.returncode} before it was ready")
             try:
                 with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
                     if response.status == 200:
@@ -50,7 +74,7 @@ class EarlyServer:
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"timed out after {timeout_s:.0f} s waiting for the temporary Prefect server at {self.api_url}")
+        raise self._failed(f"timed out after {timeout_s:.0f} s waiting for the temporary Prefect server at {self.api_url}")
 
     def stop(self) -> None:
         """Terminate the server (kill it if it does not stop within 5 s)."""
@@ -63,12 +87,15 @@ class EarlyServer:
                 self.process.wait()
 
 
+def _prefect_home() -> Path:
+    return Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
+
+
 def api_configured() -> bool:
     """True when the environment or a Prefect profile file may name an API to use."""
     if os.environ.get("PREFECT_API_URL") or os.environ.get("PREFECT_PROFILES_PATH"):
         return True
-    home = Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
-    profiles = home / "profiles.toml"
+    profiles = _prefect_home() / "profiles.toml"
     try:
         return "PREFECT_API_URL" in profiles.read_text(encoding="utf-8")
     except OSError:
@@ -106,7 +133,11 @@ def start_early_server() -> EarlyServer | None:
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on",
     ]
     print(f"Starting temporary server on {address}", file=sys.stderr, flush=True)
-    server = EarlyServer(_guarded_popen(command, env=env), f"{address}/api")
+    log_path = _prefect_home() / LOG_NAME
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
+        process = _guarded_popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    server = EarlyServer(process, f"{address}/api", log_path)
     atexit.register(server.stop)
     os.environ["PREFECT_API_URL"] = server.api_url
     return server

@@ -23,3 +23,20 @@ def test_no_server_is_spawned_once_prefect_is_imported(monkeypatch, tmp_path):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
     assert start_early_server() is None
+
+
+def test_a_temporary_server_that_cannot_start_is_said_in_one_error_with_its_log(tmp_path):
+    from tests.cli.test_cli import newsetl, user_env
+
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "a.txt").write_text("Council votes\n\nThe council voted on Monday to rebuild the bridge.\n", encoding="utf-8")
+    env = {**user_env(tmp_path), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
+           # a database the server cannot reach: it exits during its start-up
+           "PREFECT_API_DATABASE_CONNECTION_URL": "postgresql+asyncpg://nobody:x@127.0.0.1:1/none"}
+    out = newsetl("run", "inbox", "--db", "news.duckdb", cwd=tmp_path, env=env, timeout=180)
+    assert out.returncode == 1
+    log = tmp_path / ".prefect" / "temporary-server.log"
+    assert out.stderr.count("error: the temporary Prefect server exited with status") == 1
+    assert f"before it was ready; its log ({log}) ends:" in out.stderr
+    assert "Application startup failed" in log.read_text(encoding="utf-8")
+    assert "flows/cli.py" not in out.stderr + out.stdout  # the run's own traceback is not shown
