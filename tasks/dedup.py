@@ -406,7 +406,8 @@ def dedup_batch(
     # TF-IDF over the candidate stories and the batch, with IDF from the whole stored
     # corpus plus the batch (five articles alone have no usable IDF).
     pool = stored.story_pool
-    docs = [Counter(n.term_counts) if n.term_counts is not None else story_term_counts(n.clean_text, n.language) for n in pool]
+    # The stored counts as they are (a Counter copy of ~2,000 pool dicts was 4% of dedup at 10k stored).
+    docs = [n.term_counts if n.term_counts is not None else story_term_counts(n.clean_text, n.language) for n in pool]
     docs += [sigs[articles[i].doc_id].terms for i in content]
     term_counts = Counter(term for doc in docs[len(pool) :] for term in doc)
     idf = corpus_idf(term_counts, stored.term_df, stored.corpus_docs + len(content))
