@@ -26,6 +26,7 @@ from newsetl.tasks.html_text import html_to_lines
 from newsetl.tasks.langdetect_fast import detect_probabilities
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.line_memo import LINE_MEMO_MAX_CHARS, LINE_MEMO_SIZE
+from newsetl.tasks.missing_languages import refine
 from newsetl.tasks.records import Article, StageOutput
 
 UNDETERMINED = "und"
@@ -38,7 +39,7 @@ LANGDETECT_SEED = 0
 # answers (one dragnet, one googletrends2017 page; accuracy per set within 0.6 point);
 # 2,000 saves little more and changes one more page (fundus-tests) against 10,000.
 MAX_CHARS = 3_000
-VERSION = f"langdetect-1.0.9/seed{LANGDETECT_SEED}/page-lines/{MAX_CHARS}"
+VERSION = f"langdetect-1.0.9/seed{LANGDETECT_SEED}/page-lines/{MAX_CHARS}/zu-xh-is"  # tasks/missing_languages.py
 
 DetectorFactory.seed = LANGDETECT_SEED
 
@@ -56,7 +57,7 @@ def detect_language(text: str) -> tuple[str, float]:
         best = detect_probabilities(sample)[0]
     except LangDetectException:
         return UNDETERMINED, 0.0
-    return _normalise_code(best.lang), round(float(best.prob), 4)
+    return refine(_normalise_code(best.lang), sample), round(float(best.prob), 4)
 
 
 def _normalise_code(code: str) -> str:

@@ -16,6 +16,19 @@ GERMAN = (
     "das den Ausbau von Wind- und Solarkraft in den nächsten Jahren deutlich beschleunigen soll."
 )
 
+# Invented reports of one council meeting in languages langdetect has no profile for (it
+# answers "sw" for the first two, "no" for the third) and in the two it confuses them with.
+ZULU = ("UMeya uthe umkhandlu uzovula ibhuloho elisha ngoba abantu bakhala isikhathi eside. Futhi uthe lokhu "
+        "kuzosiza abahwebi kanye nezikole. Manje kumele sisebenze kahle, kusho yena, njengoba imvula inqamukile.")
+XHOSA = ("USodolophu uthe ibhunga liza kuvula ibhulorho entsha kuba abantu bebekhalaza ixesha elide. Kwaye uthe oku "
+         "kuya kunceda abarhwebi kunye nezikolo. Ngoku kufuneka sisebenze kakuhle, watsho, xa imvula iyekile.")
+SWAHILI = ("Meya amesema kuwa halmashauri itafungua daraja jipya katika mji huo kwa sababu wananchi wamelalamika kwa "
+           "muda mrefu. Pia alisema hii itasaidia wafanyabiashara na shule, lakini kazi zaidi inahitajika baada ya mvua.")
+ICELANDIC = ("Borgarstjórinn sagði að borgarráðið myndi opna nýja brú því að íbúar hefðu kvartað lengi. Hann sagði "
+             "einnig að þetta myndi hjálpa kaupmönnum og skólum, en það þyrfti meiri vinnu eftir rigningarnar í þessum mánuði.")
+NORWEGIAN = ("Ordføreren sa at bystyret vil åpne en ny bro fordi innbyggerne har klaget lenge. Han sa også at dette "
+             "vil hjelpe handelsstanden og skolene, men det trengs mer arbeid etter regnet denne måneden.")
+
 
 @pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
 def test_seeds_are_english_with_high_confidence(seed):
@@ -23,7 +36,9 @@ def test_seeds_are_english_with_high_confidence(seed):
     assert lang == "en" and score > 0.9
 
 
-@pytest.mark.parametrize("text, expected", [(FRENCH, "fr"), (GERMAN, "de")])
+@pytest.mark.parametrize("text, expected", [
+    (FRENCH, "fr"), (GERMAN, "de"), (ZULU, "zu"), (XHOSA, "xh"), (SWAHILI, "sw"), (ICELANDIC, "is"), (NORWEGIAN, "no"),
+])
 def test_other_languages(text, expected):
     assert detect_language(text)[0] == expected
 
