@@ -26,7 +26,7 @@ from newsetl.tasks.html_text import html_to_lines
 from newsetl.tasks.langdetect_fast import detect_probabilities
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.line_memo import LINE_MEMO_MAX_CHARS, LINE_MEMO_SIZE
-from newsetl.tasks.missing_languages import refine
+from newsetl.tasks.missing_languages import by_script, refine
 from newsetl.tasks.records import Article, StageOutput
 
 UNDETERMINED = "und"
@@ -39,7 +39,7 @@ LANGDETECT_SEED = 0
 # answers (one dragnet, one googletrends2017 page; accuracy per set within 0.6 point);
 # 2,000 saves little more and changes one more page (fundus-tests) against 10,000.
 MAX_CHARS = 3_000
-VERSION = f"langdetect-1.0.9/seed{LANGDETECT_SEED}/page-lines/{MAX_CHARS}/zu-xh-is"  # tasks/missing_languages.py
+VERSION = f"langdetect-1.0.9/seed{LANGDETECT_SEED}/page-lines/{MAX_CHARS}/zu-xh-is/scripts"  # tasks/missing_languages.py
 
 DetectorFactory.seed = LANGDETECT_SEED
 
@@ -52,6 +52,9 @@ def detect_language(text: str) -> tuple[str, float]:
     sample = text[:MAX_CHARS]
     if not _WORD.search(sample):
         return UNDETERMINED, 0.0
+    scripted = by_script(sample)  # a script langdetect has no profile for
+    if scripted is not None:
+        return scripted
     DetectorFactory.seed = LANGDETECT_SEED
     try:
         best = detect_probabilities(sample)[0]

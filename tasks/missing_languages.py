@@ -1,5 +1,10 @@
 """Languages langdetect has no profile for, told from the language it answers instead.
 
+Languages with a script of their own are told by it (`by_script`): langdetect's profiles
+know no Georgian, Armenian, Ethiopic, Khmer, Myanmar, Sinhala, Lao, Tibetan, Odia or
+Thaana letter, and it answered Estonian ("et", probability 1.0) for Georgian and Armenian
+news sentences and nothing ("und") for Amharic ones.
+
 langdetect 1.0.9's 55 profiles lack Zulu, Xhosa and Icelandic. For Zulu and Xhosa pages it
 answers Swahili (all 5 South African isiZulu/isiXhosa pages of fundus-tests came out "sw"),
 for Icelandic ones Norwegian ("no", probability 0.43 on fundus-tests' one Icelandic page).
@@ -8,7 +13,8 @@ language does (Faroese, which shares ð, has no þ either); Zulu and Xhosa share
 their vocabulary with each other but few function words with Swahili, and each has its own
 words for "and", "that", "because", "or", "now", "where".
 
-`refine` is asked only when langdetect answered "sw" or "no", so no other answer changes.
+`refine` is asked only when langdetect answered "sw" or "no", so no other answer changes;
+`by_script` only for text whose letters are mostly of one of those scripts.
 """
 
 from __future__ import annotations
@@ -57,3 +63,38 @@ def refine(lang: str, text: str) -> str:
         if thorns >= MIN_THORN and thorns >= MIN_THORN_SHARE * letters:
             return "is"
     return lang
+
+
+# Scripts written by one (news) language each, as Unicode blocks. Ethiopic is also written
+# for Tigrinya and Tigre; Amharic is by far its largest news language.
+SCRIPT_LANGUAGES = {
+    "ka": "\u10a0-\u10ff\u1c90-\u1cbf",  # Georgian (Mkhedruli, Mtavruli)
+    "hy": "\u0530-\u058f",  # Armenian
+    "am": "\u1200-\u139f\u2d80-\u2ddf",  # Ethiopic
+    "km": "\u1780-\u17ff",  # Khmer
+    "my": "\u1000-\u109f",  # Myanmar
+    "si": "\u0d80-\u0dff",  # Sinhala
+    "lo": "\u0e80-\u0eff",  # Lao
+    "bo": "\u0f00-\u0fff",  # Tibetan
+    "or": "\u0b00-\u0b7f",  # Odia
+    "dv": "\u0780-\u07bf",  # Thaana (Dhivehi)
+}
+# Share of the text's letters a script needs to name the language: a page in one of them
+# keeps Latin menus and names, a Latin page may quote a word in one of them.
+MIN_SCRIPT_SHARE = 0.5
+_IN_SCRIPT = {lang: re.compile(f"(?=[^\\W\\d_])[{block}]") for lang, block in SCRIPT_LANGUAGES.items()}
+_ANY_SCRIPT = re.compile("[" + "".join(SCRIPT_LANGUAGES.values()) + "]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def by_script(text: str) -> tuple[str, float] | None:
+    """Return (language, share of the letters in its script) when most letters of `text` are
+    of a script in SCRIPT_LANGUAGES, else None (one regex search for other text)."""
+    if not _ANY_SCRIPT.search(text):
+        return None
+    letters = len(_LETTER.findall(text))
+    for lang, pattern in _IN_SCRIPT.items():
+        share = len(pattern.findall(text)) / letters if letters else 0.0
+        if share >= MIN_SCRIPT_SHARE:
+            return lang, round(share, 4)
+    return None

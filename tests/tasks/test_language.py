@@ -29,6 +29,12 @@ ICELANDIC = ("Borgarstjórinn sagði að borgarráðið myndi opna nýja brú þ
 NORWEGIAN = ("Ordføreren sa at bystyret vil åpne en ny bro fordi innbyggerne har klaget lenge. Han sa også at dette "
              "vil hjelpe handelsstanden og skolene, men det trengs mer arbeid etter regnet denne måneden.")
 
+# ... and in scripts langdetect has no profile for (it answered "et", "et" and "und").
+GEORGIAN = "Home | News\nთბილისის საკრებულომ ორშაბათს ახალი ხიდის აშენება გადაწყვიტა, განაცხადა მერმა."
+ARMENIAN = "Երևանի ավագանին երկուշաբթի որոշեց կառուցել նոր կամուրջ, հայտարարեց քաղաքապետը։"
+AMHARIC = "የአዲስ አበባ ከተማ ምክር ቤት ሰኞ አዲስ ድልድይ ለመገንባት ወሰነ ብለዋል ከንቲባው።"
+QUOTING_GEORGIAN = "The Georgian word for bridge is ხიდი, the council said on Monday in Tbilisi after a long debate."
+
 
 @pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
 def test_seeds_are_english_with_high_confidence(seed):
@@ -38,6 +44,7 @@ def test_seeds_are_english_with_high_confidence(seed):
 
 @pytest.mark.parametrize("text, expected", [
     (FRENCH, "fr"), (GERMAN, "de"), (ZULU, "zu"), (XHOSA, "xh"), (SWAHILI, "sw"), (ICELANDIC, "is"), (NORWEGIAN, "no"),
+    (GEORGIAN, "ka"), (ARMENIAN, "hy"), (AMHARIC, "am"), (QUOTING_GEORGIAN, "en"),
 ])
 def test_other_languages(text, expected):
     assert detect_language(text)[0] == expected
