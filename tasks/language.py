@@ -39,7 +39,7 @@ LANGDETECT_SEED = 0
 # answers (one dragnet, one googletrends2017 page; accuracy per set within 0.6 point);
 # 2,000 saves little more and changes one more page (fundus-tests) against 10,000.
 MAX_CHARS = 3_000
-VERSION = f"langdetect-1.0.9/seed{LANGDETECT_SEED}/page-lines/{MAX_CHARS}/zu-xh-is/scripts"  # tasks/missing_languages.py
+VERSION = f"langdetect-1.0.9/seed{LANGDETECT_SEED}/page-lines/{MAX_CHARS}/zu-xh-is-sr-be-kk-az/scripts"  # tasks/missing_languages.py
 
 DetectorFactory.seed = LANGDETECT_SEED
 

@@ -13,8 +13,14 @@ language does (Faroese, which shares ð, has no þ either); Zulu and Xhosa share
 their vocabulary with each other but few function words with Swahili, and each has its own
 words for "and", "that", "because", "or", "now", "where".
 
-`refine` is asked only when langdetect answered "sw" or "no", so no other answer changes;
-`by_script` only for text whose letters are mostly of one of those scripts.
+Other missing languages write letters their neighbours do not (`LETTER_LANGUAGES`): for
+invented council-meeting sentences langdetect answered Macedonian for Serbian Cyrillic
+(Serbian alone writes ћ and ђ), Russian for Belarusian (ў) and for Kazakh (қ, ұ, ә), and
+Turkish for Azerbaijani (ə).
+
+`refine` changes only the answers those rules name (sw, no and the Cyrillic and Turkish
+ones below), so no other answer changes; `by_script` only applies to text whose letters are
+mostly of one of those scripts.
 """
 
 from __future__ import annotations
@@ -36,18 +42,29 @@ NGUNI_OR_SWAHILI = {
 # A Zulu or Xhosa answer needs this many of its words, and more than Swahili's: a Swahili
 # page has several of its own in every sentence ("na", "ya", "katika").
 MIN_NGUNI_WORDS = 3
-# Icelandic: at least this many þ, and this share of the letters (it is ~0.5-1% of
-# Icelandic letters; a Norwegian page quoting an Icelandic name has one or two).
-MIN_THORN = 3
-MIN_THORN_SHARE = 0.002
+# (langdetect's answers, the language, letters only it writes among them, letters that
+# rule it out). Uzbek Cyrillic shares ў with Belarusian but writes қ, ғ and ҳ, which
+# Belarusian does not; Macedonian writes ќ and ѓ where Serbian writes ћ and ђ.
+LETTER_LANGUAGES = (
+    (("no", "da", "sv"), "is", "þÞ", ""),
+    (("mk", "bg", "ru", "uk"), "sr", "ћђЋЂ", "ќѓЌЃ"),
+    (("ru", "uk", "bg"), "be", "ўЎ", "қғҳҚҒҲ"),
+    (("ru", "uk", "bg", "mk"), "kk", "құәҚҰӘ", "ўЎ"),  # Uzbek Cyrillic writes қ too, and ў
+    (("tr",), "az", "əƏ", ""),
+)
+# At least this many of those letters, and this share of the text's letters (þ is ~0.5-1%
+# of Icelandic letters, ћ/ђ about as much of Serbian; a Norwegian or Russian page quoting
+# one name has one or two).
+MIN_MARK_LETTERS = 3
+MIN_MARK_SHARE = 0.002
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def refine(lang: str, text: str) -> str:
     """Return the language of `text` given langdetect's answer `lang`: "zu" or "xh" for a
-    "sw" answer whose words are Zulu or Xhosa, "is" for a "no" answer written with þ;
-    otherwise `lang` unchanged."""
+    "sw" answer whose words are Zulu or Xhosa, the language of LETTER_LANGUAGES whose own
+    letters the text writes (þ: "is" for a "no" answer); otherwise `lang` unchanged."""
     if lang == "sw":
         counts = {code: 0 for code in NGUNI_OR_SWAHILI}
         for word in _WORD.findall(text.lower()):
@@ -57,11 +74,16 @@ def refine(lang: str, text: str) -> str:
         best = max(("zu", "xh"), key=lambda code: counts[code])
         if counts[best] >= MIN_NGUNI_WORDS and counts[best] > counts["sw"]:
             return best
-    elif lang == "no":
-        thorns = text.count("þ") + text.count("Þ")
-        letters = sum(ch.isalpha() for ch in text)
-        if thorns >= MIN_THORN and thorns >= MIN_THORN_SHARE * letters:
-            return "is"
+    letters = None
+    for answers, language, marks, excluded in LETTER_LANGUAGES:
+        if lang not in answers:
+            continue
+        found = sum(text.count(ch) for ch in marks)
+        if found < MIN_MARK_LETTERS or any(ch in text for ch in excluded):
+            continue
+        letters = letters if letters is not None else sum(ch.isalpha() for ch in text)
+        if found >= MIN_MARK_SHARE * letters:
+            return language
     return lang
 
 

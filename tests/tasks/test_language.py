@@ -33,6 +33,15 @@ NORWEGIAN = ("Ordføreren sa at bystyret vil åpne en ny bro fordi innbyggerne h
 GEORGIAN = "Home | News\nთბილისის საკრებულომ ორშაბათს ახალი ხიდის აშენება გადაწყვიტა, განაცხადა მერმა."
 ARMENIAN = "Երևանի ավագանին երկուշաբթի որոշեց կառուցել նոր կամուրջ, հայտարարեց քաղաքապետը։"
 AMHARIC = "የአዲስ አበባ ከተማ ምክር ቤት ሰኞ አዲስ ድልድይ ለመገንባት ወሰነ ብለዋል ከንቲባው።"
+# ... and in languages told by letters their neighbours do not write (langdetect: mk, ru, ru, tr).
+SERBIAN = ("Градско веће је у понедељак одлучило да изгради нови мост, рекао је градоначелник. Радови ће почети "
+           "следеће године, а мост ће повезати два дела града.")
+BELARUSIAN = ("Гарадская рада ў панядзелак вырашыла пабудаваць новы мост, паведаміў мэр. Працы пачнуцца ў наступным "
+              "годзе, а мост злучыць дзве часткі горада.")
+KAZAKH = "Қалалық кеңес дүйсенбі күні жаңа көпір салу туралы шешім қабылдады, деп хабарлады әкім. Жұмыс келесі жылы басталады."
+AZERBAIJANI = "Şəhər şurası bazar ertəsi yeni körpü tikmək qərarına gəlib, bələdiyyə sədri bildirib. İşlər gələn il başlayacaq."
+MACEDONIAN = "Градскиот совет во понеделникот одлучи да изгради нов мост, изјави градоначалникот. Работите ќе почнат следната година."
+RUSSIAN = "Городской совет в понедельник решил построить новый мост, сообщил мэр. Работы начнутся в следующем году."
 QUOTING_GEORGIAN = "The Georgian word for bridge is ხიდი, the council said on Monday in Tbilisi after a long debate."
 
 
@@ -45,6 +54,7 @@ def test_seeds_are_english_with_high_confidence(seed):
 @pytest.mark.parametrize("text, expected", [
     (FRENCH, "fr"), (GERMAN, "de"), (ZULU, "zu"), (XHOSA, "xh"), (SWAHILI, "sw"), (ICELANDIC, "is"), (NORWEGIAN, "no"),
     (GEORGIAN, "ka"), (ARMENIAN, "hy"), (AMHARIC, "am"), (QUOTING_GEORGIAN, "en"),
+    (SERBIAN, "sr"), (BELARUSIAN, "be"), (KAZAKH, "kk"), (AZERBAIJANI, "az"), (MACEDONIAN, "mk"), (RUSSIAN, "ru"),
 ])
 def test_other_languages(text, expected):
     assert detect_language(text)[0] == expected
