@@ -48,7 +48,11 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 
 
 def detect_language(text: str) -> tuple[str, float]:
-    """Return (language code, probability) for `text`; (UNDETERMINED, 0.0) when it has no features."""
+    """Return (language code, probability) for `text`; (UNDETERMINED, 0.0) when it has no features.
+
+    Languages langdetect has no profile for come from tasks/missing_languages.py: by their
+    script (the score is then the script's share of the letters), or by refining the answer
+    langdetect gives them instead (the score stays langdetect's)."""
     sample = text[:MAX_CHARS]
     if not _WORD.search(sample):
         return UNDETERMINED, 0.0
