@@ -7,7 +7,8 @@ server (Prefect's own uvicorn app, as `SubprocessASGIServer` runs it) as its ver
 step, points PREFECT_API_URL at it, and imports Prefect, the pipeline and the English
 NER model while the server boots on another core. The child is spawned like
 flows/stops.py's guard does: in its own session, with a parent-death signal, and
-stopped at exit, so it never outlives the run. Its own output goes to
+sent SIGTERM at exit, so it does not outlive the run by more than its own graceful
+shutdown (SHUTDOWN_S at most). Its own output goes to
 PREFECT_HOME/temporary-server.log, not into the run's: what it prints while it is stopped
 at the run's end (a service's "Error flushing events" traceback, seen once in ~50 stops)
 is not the run's story; when it fails to start, the run says so in one line with the
@@ -36,6 +37,12 @@ from newsetl.flows.stops import _guarded_popen
 
 LOG_NAME = "temporary-server.log"
 LOG_TAIL_LINES = 12  # of the server's log, in the error when it does not start
+# uvicorn's --timeout-graceful-shutdown: after SIGTERM the server waits at most this long
+# for open requests before it runs its shutdown. The run does not wait for that shutdown
+# (~0.3 s: uvicorn's 0.1 s pause, then Prefect's services stop): at exit it sends SIGTERM
+# and ends; the server finishes on its own, in its own session (a second SIGTERM, the
+# parent-death signal, does not cut uvicorn's graceful shutdown short).
+SHUTDOWN_S = 5
 
 
 class ServerFailed(RuntimeError):
@@ -76,12 +83,19 @@ class EarlyServer:
             time.sleep(0.1)
         raise self._failed(f"timed out after {timeout_s:.0f} s waiting for the temporary Prefect server at {self.api_url}")
 
-    def stop(self) -> None:
-        """Terminate the server (kill it if it does not stop within 5 s)."""
+    def announce(self) -> None:
+        """Say on stderr where the server is starting, once the run knows it will use it."""
+        print(f"Starting temporary server on {self.api_url.removesuffix('/api')}", file=sys.stderr, flush=True)
+
+    def stop(self, wait: bool = True) -> None:
+        """Terminate the server; with `wait`, wait for it (and kill it if it has not stopped
+        within SHUTDOWN_S + 5 s)."""
         if self.process.poll() is None:
             self.process.terminate()
+            if not wait:
+                return
             try:
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=SHUTDOWN_S + 5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -131,13 +145,13 @@ def start_early_server() -> EarlyServer | None:
     command = [
         sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory", "prefect.server.api.server:create_app",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on",
+        "--timeout-graceful-shutdown", str(SHUTDOWN_S),
     ]
-    print(f"Starting temporary server on {address}", file=sys.stderr, flush=True)
     log_path = _prefect_home() / LOG_NAME
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
         process = _guarded_popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     server = EarlyServer(process, f"{address}/api", log_path)
-    atexit.register(server.stop)
+    atexit.register(server.stop, wait=False)
     os.environ["PREFECT_API_URL"] = server.api_url
     return server

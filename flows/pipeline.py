@@ -321,7 +321,10 @@ def pipeline(
             status, error = "CANCELLED", "terminated (SIGTERM)"
         raise
     finally:
-        shutdown_ner_processes()  # their models' memory is the run's, not the process's
+        # Their models' memory is the run's, not the process's. Not waited for: a worker's
+        # exit (~0.25 s, joining its threads) overlaps the run's end row, summary and the
+        # flow run's final state instead of preceding them.
+        shutdown_ner_processes(wait=False)
         write_run(db_path, run_row(status, error), lock)
 
     with stage_times.timed("summary"), held(db_path):

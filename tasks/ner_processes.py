@@ -178,14 +178,16 @@ def _discard(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def shutdown() -> None:
-    """Stop the worker processes (the next call starts new ones)."""
+def shutdown(wait: bool = True) -> None:
+    """Stop the worker processes (the next call starts new ones); with `wait` False, tell
+    them to exit and return at once: the pool's own thread joins them in the background
+    (and the interpreter's exit joins that thread)."""
     global _pool
     with _lock:
         pool, _pool = _pool, None
         _warming.clear()
     if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=wait, cancel_futures=True)
 
 
 atexit.register(shutdown)
