@@ -130,21 +130,12 @@ def run(
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
     _check_paths(paths)
     _check_runner(task_runner, workers, dask_address, ner_processes)
+    if _idle_run(paths, db, batch_size, full_refresh, retry_quarantined):
+        return  # Prefect never started
     _prefect_home_next_to(db)
     from newsetl.flows.early_server import start_early_server
 
-    # With a second core, the server boots while the idle check (~0.3 s over 1,500 stored
-    # files) and then the imports below and the model load run; an idle run stops it
-    # unused (it is still importing: killed at once). On one core it would slow the idle
-    # check that most scheduled runs end with: spawned only when the flow will run.
-    spawn_first = (os.cpu_count() or 1) >= 2
-    server = start_early_server() if spawn_first else None
-    if _idle_run(paths, db, batch_size, full_refresh, retry_quarantined):
-        return
-    if not spawn_first:
-        server = start_early_server()
-    if server is not None:
-        server.announce()
+    server = start_early_server()  # boots while the imports below and the model load run
     ner_in_workers = _start_ner_worker(task_runner, ner_processes)  # loads spaCy while Prefect is imported here
     # The imports make ~200,000 long-lived objects and little garbage: no collection while
     # they run, then the objects are set aside (gc.freeze) so that the run's own full

@@ -83,10 +83,6 @@ class EarlyServer:
             time.sleep(0.1)
         raise self._failed(f"timed out after {timeout_s:.0f} s waiting for the temporary Prefect server at {self.api_url}")
 
-    def announce(self) -> None:
-        """Say on stderr where the server is starting, once the run knows it will use it."""
-        print(f"Starting temporary server on {self.api_url.removesuffix('/api')}", file=sys.stderr, flush=True)
-
     def stop(self, wait: bool = True) -> None:
         """Terminate the server; with `wait`, wait for it (and kill it if it has not stopped
         within SHUTDOWN_S + 5 s)."""
@@ -147,6 +143,7 @@ def start_early_server() -> EarlyServer | None:
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on",
         "--timeout-graceful-shutdown", str(SHUTDOWN_S),
     ]
+    print(f"Starting temporary server on {address}", file=sys.stderr, flush=True)
     log_path = _prefect_home() / LOG_NAME
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from newsetl.flows.versions import pipeline_version
 from newsetl.tasks import store
-from newsetl.tasks.plan import STDIN, is_url, plan_inputs, unchanged_files
+from newsetl.tasks.plan import STDIN, hand_over, is_url, plan_inputs, unchanged_files
 from newsetl.tasks.sanitize import printable_path
 from newsetl.tasks.settings import Settings
 
@@ -44,6 +44,7 @@ def run_if_idle(paths: list[str], settings: Settings, retry_quarantined: bool = 
         return None
     started_at = datetime.now(timezone.utc)
     units, missing = plan_inputs(paths, settings)
+    hand_over(paths, settings, (units, missing))  # the flow reuses it when the run is not idle
     if missing or not units or any(u.path == STDIN or is_url(u.path) for u in units):
         return None
     with store.held(db):  # one open of the file for the checks and the runs row

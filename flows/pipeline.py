@@ -38,8 +38,8 @@ from newsetl.tasks import stage_times
 from newsetl.tasks.cleanup import clean_task, source_history_task
 from newsetl.tasks.dedup import dedup_task
 from newsetl.tasks.entities import extract_entities_task
-from newsetl.tasks.ingest import batch_units, drop_unchanged_files, expand_feeds, ingest_task, plan_inputs
-from newsetl.tasks.plan import is_url
+from newsetl.tasks.ingest import batch_units, drop_unchanged_files, expand_feeds, ingest_task
+from newsetl.tasks.plan import is_url, planned
 from newsetl.tasks.isolation import cancel_stages_on_stop
 from newsetl.tasks.language import detect_language_task
 from newsetl.tasks.metadata import extract_metadata_task, settle_metadata_task
@@ -239,7 +239,7 @@ def pipeline(
                 logger.warning("run %s was killed without finishing: its runs row now says CRASHED", crashed)
             write_run(db_path, {**run_row("RUNNING", None), "finished_at": None}, lock)
         with stage_times.timed("plan"):
-            units, missing = plan_inputs(paths, settings)
+            units, missing = planned(paths, settings)  # `newsetl run`'s idle check planned them already
         logger.info("planned %d input units from %s", len(units), paths)
         if not units and not missing:
             logger.warning("nothing to read in %s: no files with a supported suffix", paths)

@@ -294,3 +294,20 @@ def test_source_from_says_where_the_source_came_from(tmp_path):
     articles, _ = read_all([tmp_path / "feed"])
     got = {(a.source, a.source_from) for a in articles}
     assert got == {("feed", "folder"), ("Gazette", "input"), ("example.co.uk", "url"), ("records", "folder")}
+
+
+def test_a_plan_handed_over_by_the_idle_check_is_reused_once_and_only_for_the_same_inputs(tmp_path):
+    from newsetl.tasks.plan import hand_over, planned
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Council votes\n\nThe council voted on Monday.\n", encoding="utf-8")
+    settings = Settings(db_path=tmp_path / "news.duckdb")
+    early = plan_inputs([str(tmp_path / "in")], settings)
+    hand_over([str(tmp_path / "in")], settings, early)
+    (tmp_path / "in" / "b.txt").write_text("Bridge reopens\n\nThe bridge reopened on Friday.\n", encoding="utf-8")
+    assert planned([str(tmp_path / "in")], settings) is early  # the snapshot the idle check took
+    assert len(planned([str(tmp_path / "in")], settings)[0]) == 2  # used once: planned again now
+    hand_over([str(tmp_path / "in")], settings, early)
+    assert len(planned([str(tmp_path / "in")], Settings(db_path=tmp_path / "news.duckdb", batch_size=7))[0]) == 2  # other settings
+    hand_over([str(tmp_path / "in")], settings, early)
+    assert len(planned([str(tmp_path / "in"), str(tmp_path / "in" / "a.txt")], settings)[0]) == 3  # other paths
