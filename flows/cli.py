@@ -232,11 +232,12 @@ def _warm_up(ner: bool = True) -> None:
     """Do the stages' one-time loads while the temporary server starts (it boots in its own
     process, on another core): the English NER model unless a NER worker loads it
     (English is what most runs read; another language's model loads with its first
-    article), the place gazetteer entity ids use, langdetect's profiles, dateparser's
+    article), the place gazetteer entity ids use (and its other readings of shared names),
+    langdetect's profiles, dateparser's
     patterns (compiled at its first date line, 0.4-0.5 s). Each cost seconds in the first
     batch. A load that fails is the flow's to report, with the article."""
     from newsetl.tasks.cleanup.metadata_lines import dateline_date
-    from newsetl.tasks.gazetteer import place_id
+    from newsetl.tasks.gazetteer import place_alternatives, place_facts, place_id
     from newsetl.tasks.language import detect_language
 
     def load_ner() -> None:
@@ -245,7 +246,8 @@ def _warm_up(ner: bool = True) -> None:
         load_ner("en")
 
     for load in (
-        *([load_ner] if ner else []), lambda: place_id("London", "en"), lambda: detect_language("The council met on Monday."),
+        *([load_ner] if ner else []), lambda: place_id("London", "en"), place_alternatives, place_facts,
+        lambda: detect_language("The council met on Monday."),
         lambda: dateline_date("Published 12 March 2024", "en"),
     ):
         try:
