@@ -83,18 +83,10 @@ class EarlyServer:
             time.sleep(0.1)
         raise self._failed(f"timed out after {timeout_s:.0f} s waiting for the temporary Prefect server at {self.api_url}")
 
-    def stop(self, wait: bool = True) -> None:
-        """Terminate the server; with `wait`, wait for it (and kill it if it has not stopped
-        within SHUTDOWN_S + 5 s)."""
+    def stop(self) -> None:
+        """Send the server SIGTERM and return: it shuts down on its own (SHUTDOWN_S at most)."""
         if self.process.poll() is None:
             self.process.terminate()
-            if not wait:
-                return
-            try:
-                self.process.wait(timeout=SHUTDOWN_S + 5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def _prefect_home() -> Path:
@@ -121,7 +113,7 @@ def _free_port() -> int:
 def start_early_server() -> EarlyServer | None:
     """Spawn the temporary server and set PREFECT_API_URL to it (call before importing
     Prefect); None, and nothing done, when an API is configured or Prefect is already
-    imported. The server is stopped at exit."""
+    imported. The server is sent SIGTERM at exit."""
     spec = importlib.util.find_spec("prefect")
     if api_configured() or "prefect" in sys.modules or spec is None or not spec.submodule_search_locations:
         return None
@@ -149,6 +141,6 @@ def start_early_server() -> EarlyServer | None:
     with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
         process = _guarded_popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     server = EarlyServer(process, f"{address}/api", log_path)
-    atexit.register(server.stop, wait=False)
+    atexit.register(server.stop)
     os.environ["PREFECT_API_URL"] = server.api_url
     return server

