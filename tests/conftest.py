@@ -1,5 +1,6 @@
 """Shared test set-up: Prefect offline and quiet, paths to the seeds."""
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -12,6 +13,11 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="newsetl-prefect-home-")
 # Derived tables (tasks/derived_cache.py) go to a folder of this test session, not the
 # user's cache: the suite starts from nothing, as on a fresh machine, and builds them once.
 os.environ["NEWSETL_CACHE_DIR"] = tempfile.mkdtemp(prefix="newsetl-cache-")
+# Both go when the session's process exits (~60 MB of derived tables each; they piled up in
+# /tmp, one pair per `make test`). Registered before Prefect is imported, so this runs after
+# Prefect's own exit handlers have stopped any temporary server writing into its home.
+for _folder in (os.environ["PREFECT_HOME"], os.environ["NEWSETL_CACHE_DIR"]):
+    atexit.register(shutil.rmtree, _folder, ignore_errors=True)
 
 import pytest  # noqa: E402
 
