@@ -130,13 +130,24 @@ def run(
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
     _check_paths(paths)
     _check_runner(task_runner, workers, dask_address, ner_processes)
-    if _idle_run(paths, db, batch_size, full_refresh, retry_quarantined):
-        return  # Prefect never started
     _prefect_home_next_to(db)
     from newsetl.flows.early_server import start_early_server
 
-    server = start_early_server()  # boots while the imports below and the model load run
-    ner_in_workers = _start_ner_worker(task_runner, ner_processes)  # loads spaCy while Prefect is imported here
+    # The temporary server boots while the idle check, the imports below and the model load
+    # run: its start (~3 s of imports in its own process) is the longest wait of a run that
+    # finds one new article, and the idle check (~0.5 s over 1,500 files) would otherwise
+    # come first. An idle run stops it at once, before it has opened its database: one
+    # more process for half a second (idle re-run 0.51 s -> 0.55 s, one new article 5.4 s
+    # -> 4.8 s with the change below, 4 alternating pairs each on 1,584 stored articles).
+    server = start_early_server(announce=False)
+    check = _idle_check(paths, db, batch_size, full_refresh, retry_quarantined)
+    if check.idle is not None:
+        if server is not None:
+            server.stop()
+        return  # no flow run; Prefect was not imported here
+    if server is not None:
+        server.announce()
+    ner_in_workers = _start_ner_worker(task_runner, ner_processes, check.new_files)  # loads spaCy while Prefect is imported here
     # The imports make ~200,000 long-lived objects and little garbage: no collection while
     # they run, then the objects are set aside (gc.freeze) so that the run's own full
     # collections do not walk them again.
@@ -212,17 +223,24 @@ def _wait_for(server) -> None:
         raise typer.Exit(1) from None
 
 
-def _start_ner_worker(task_runner: str, ner_processes: int | None) -> bool:
+def _start_ner_worker(task_runner: str, ner_processes: int | None, new_files: int | None = None) -> bool:
     """Start one NER worker process now, loading the English model, when the run's NER goes
     to worker processes (the threads runner on 2+ cores by default, tasks/ner_processes.py);
     True when it did. Called once the idle check found something new: the worker imports
     spaCy and loads the model (~1.5-2 s) on another core while this process imports
-    Prefect and starts the flow, and a run that finds a handful of new articles sends them
-    to it instead of loading spaCy here. A bigger run warms the other workers up with its
-    first batch, as before."""
-    from newsetl.flows.runners import resolve_ner_processes
-    from newsetl.tasks.ner_processes import start
+    Prefect and starts the flow. A bigger run warms the other workers up with its first
+    batch, as before.
 
+    Not when the idle check counted fewer than MIN_TEXTS_TO_START new one-article files
+    (`new_files`): their NER runs in this process (tasks/ner_processes.py runs so few texts
+    here anyway), and a worker's own start (a new interpreter, numpy, spaCy: ~0.5 s more
+    CPU than loading the model here) competed with the temporary server's start for the
+    two cores: one new article 5.21 s with the worker, 4.95 s without (4 alternating pairs)."""
+    from newsetl.flows.runners import resolve_ner_processes
+    from newsetl.tasks.ner_processes import MIN_TEXTS_TO_START, start
+
+    if new_files is not None and new_files < MIN_TEXTS_TO_START:
+        return False  # a handful of new articles: NER in this process (its first call loads the model)
     processes = resolve_ner_processes(task_runner, ner_processes)
     start(processes, warm=1, urgent=True)
     return processes > 0
@@ -256,24 +274,25 @@ def _warm_up(ner: bool = True) -> None:
             pass
 
 
-def _idle_run(paths: list[str], db: Path, batch_size: int, full_refresh: bool, retry_quarantined: bool) -> bool:
+def _idle_check(paths: list[str], db: Path, batch_size: int, full_refresh: bool, retry_quarantined: bool):
     """The fast path (flows/idle_run.py): when every input is a file stored before and
-    unchanged, record the run and say so, without importing Prefect or spaCy; True when
-    it did. Exits 1 when the database cannot be opened, as the flow would."""
-    from newsetl.flows.idle_run import run_if_idle
+    unchanged, record the run and say so, without importing Prefect or spaCy. Returns the
+    IdleCheck (its `idle` set when the run was idle). Exits 1 when the database cannot be
+    opened, as the flow would."""
+    from newsetl.flows.idle_run import check_idle
     from newsetl.tasks.store import StorageError
 
     settings = Settings(db_path=db, batch_size=batch_size, full_refresh=full_refresh)
     try:
-        idle = run_if_idle(list(paths), settings, retry_quarantined)
+        check = check_idle(list(paths), settings, retry_quarantined)
     except StorageError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
-    if idle is None:
-        return False
-    console.print(f"nothing new: {idle.unchanged} input files unchanged since they were stored (run {idle.run_id}, no Prefect flow run)", soft_wrap=True)
-    console.print(f"[bold]0[/] new articles, {idle.unchanged} unchanged, 0 quarantined inputs → {db}")
-    return True
+    if check.idle is not None:
+        idle = check.idle
+        console.print(f"nothing new: {idle.unchanged} input files unchanged since they were stored (run {idle.run_id}, no Prefect flow run)", soft_wrap=True)
+        console.print(f"[bold]0[/] new articles, {idle.unchanged} unchanged, 0 quarantined inputs → {db}")
+    return check
 
 
 @app.command()

@@ -83,6 +83,10 @@ class EarlyServer:
             time.sleep(0.1)
         raise self._failed(f"timed out after {timeout_s:.0f} s waiting for the temporary Prefect server at {self.api_url}")
 
+    def announce(self) -> None:
+        """Say on stderr that the run uses this server."""
+        print(f"Starting temporary server on {self.api_url.removesuffix('/api')}", file=sys.stderr, flush=True)
+
     def stop(self) -> None:
         """Send the server SIGTERM and return: it shuts down on its own (SHUTDOWN_S at most)."""
         if self.process.poll() is None:
@@ -110,7 +114,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_early_server() -> EarlyServer | None:
+def start_early_server(announce: bool = True) -> EarlyServer | None:
     """Spawn the temporary server and set PREFECT_API_URL to it (call before importing
     Prefect); None, and nothing done, when an API is configured or Prefect is already
     imported. The server is sent SIGTERM at exit."""
@@ -135,7 +139,6 @@ def start_early_server() -> EarlyServer | None:
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on",
         "--timeout-graceful-shutdown", str(SHUTDOWN_S),
     ]
-    print(f"Starting temporary server on {address}", file=sys.stderr, flush=True)
     log_path = _prefect_home() / LOG_NAME
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
@@ -143,4 +146,6 @@ def start_early_server() -> EarlyServer | None:
     server = EarlyServer(process, f"{address}/api", log_path)
     atexit.register(server.stop)
     os.environ["PREFECT_API_URL"] = server.api_url
+    if announce:
+        server.announce()
     return server

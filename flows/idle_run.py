@@ -1,9 +1,11 @@
-"""The idle fast path of `newsetl run`: when nothing is new, say so without starting Prefect.
+"""The idle fast path of `newsetl run`: when nothing is new, say so without a Prefect flow run.
 
 A scheduled run over a folder usually finds every file as it was stored. Planning the
 inputs and comparing each file's size and modification time with `input_state` needs
 neither Prefect (~2 s to import, plus its temporary API server) nor spaCy: this module
-imports only the store and the planner. When every input is a local file unchanged since
+imports only the store and the planner. (`newsetl run` spawns the temporary server
+before this check, so that a run that is not idle does not wait for it as long; an idle
+run stops it at once, while it is still importing.) When every input is a local file unchanged since
 it was stored, nothing is quarantined and nothing is due for a retry, the run is
 recorded as a `runs` row (status COMPLETED, `versions.idle` true, no Prefect flow run)
 and `newsetl run` exits 0. Anything else — a changed or new file, a URL or feed, stdin,
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from newsetl.flows.versions import pipeline_version
 from newsetl.tasks import store
-from newsetl.tasks.plan import STDIN, hand_over, is_url, plan_inputs, unchanged_files
+from newsetl.tasks.plan import STDIN, hand_over, input_kind, is_url, plan_inputs, unchanged_files
 from newsetl.tasks.sanitize import printable_path
 from newsetl.tasks.settings import Settings
 
@@ -32,38 +34,55 @@ class IdleRun:
     unchanged: int
 
 
+@dataclass(frozen=True)
+class IdleCheck:
+    """What the idle check found: the idle run it recorded (None: the flow must run) and,
+    when it knows, how many input files are new or changed, all of them one-article files
+    (.txt .md .html; None when unknown or when one of them can hold many articles)."""
+
+    idle: IdleRun | None
+    new_files: int | None = None
+
+
 def run_if_idle(paths: list[str], settings: Settings, retry_quarantined: bool = False) -> IdleRun | None:
     """Record and return an idle run when every input in `paths` is a local file stored
     before with the same size and mtime (and none is to be retried); None when the flow
     must run. Creates or upgrades the schema of an existing database like the flow does;
     never creates a database."""
+    return check_idle(paths, settings, retry_quarantined).idle
+
+
+def check_idle(paths: list[str], settings: Settings, retry_quarantined: bool = False) -> IdleCheck:
+    """run_if_idle, also saying how many one-article files are new when that is all the run will read."""
     db = settings.db_path
     if settings.full_refresh or retry_quarantined or not Path(db).is_file():
-        return None
+        return IdleCheck(None)
     if any(str(p) == STDIN or is_url(str(p)) for p in paths):
-        return None
+        return IdleCheck(None)
     started_at = datetime.now(timezone.utc)
     units, missing = plan_inputs(paths, settings)
     hand_over(paths, settings, (units, missing))  # the flow reuses it when the run is not idle
     if missing or not units or any(u.path == STDIN or is_url(u.path) for u in units):
-        return None
+        return IdleCheck(None)
     with store.held(db):  # one open of the file for the checks and the runs row
         return _record_if_idle(paths, settings, units, started_at)
 
 
-def _record_if_idle(paths: list[str], settings: Settings, units: list, started_at: datetime) -> IdleRun | None:
-    """run_if_idle's checks against the database and the runs row of an idle run."""
+def _record_if_idle(paths: list[str], settings: Settings, units: list, started_at: datetime) -> IdleCheck:
+    """check_idle's checks against the database and the runs row of an idle run."""
     db = settings.db_path
     lock = settings.db_lock_timeout_s
     store.migrate(db, lock)
     uris = sorted({printable_path(u.path) for u in units})
     known = store.input_states(db, uris, lock)
     files = {u.path for u in units}
-    if unchanged_files(units, known) != files:
-        return None
+    new = files - unchanged_files(units, known)
+    if new:
+        one_article = all(input_kind(path)[0] in ("text", "html") for path in new)
+        return IdleCheck(None, len(new) if one_article else None)
     version = pipeline_version()
     if store.quarantined_to_retry(db, uris, version, False, lock):
-        return None
+        return IdleCheck(None)
     run_id = str(uuid.uuid4())
     store.write_run(
         db,
@@ -75,4 +94,4 @@ def _record_if_idle(paths: list[str], settings: Settings, units: list, started_a
         },
         lock,
     )
-    return IdleRun(run_id, len(files))
+    return IdleCheck(IdleRun(run_id, len(files)))

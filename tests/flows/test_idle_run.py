@@ -7,7 +7,7 @@ import sys
 import duckdb
 import pytest
 
-from newsetl.flows.idle_run import run_if_idle
+from newsetl.flows.idle_run import check_idle, run_if_idle
 from newsetl.flows.pipeline import pipeline
 from newsetl.tasks.settings import Settings
 from tests.flows.cli_runs import write_articles
@@ -48,7 +48,10 @@ def test_an_unchanged_rerun_stores_nothing_and_records_its_run(stored):
     proc = newsetl_run(str(folder), "--db", str(db), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "nothing new" in proc.stdout and "0 new articles, 4 unchanged" in proc.stdout
-    assert not (tmp_path / ".prefect").exists()  # Prefect never started: it would have made its home
+    # The temporary server spawned alongside the idle check is stopped while it imports:
+    # it never made its database (it would, a few seconds into its start).
+    assert not list((tmp_path / ".prefect").glob("*.db"))
+    assert "Starting temporary server" not in proc.stderr
     assert counts(db) == before
     rows = sql(db, "SELECT status, articles_new, articles_unchanged, inputs, versions->>'idle' FROM runs ORDER BY started_at")
     assert len(rows) == 2 and rows[-1] == ("COMPLETED", 0, 4, [str(folder)], "true")
@@ -80,3 +83,15 @@ def test_options_and_inputs_that_always_run_the_flow(stored):
     assert not (tmp_path / "other.duckdb").exists()
     assert run_if_idle([str(folder), "https://example.org/feed.xml"], Settings(db_path=db)) is None
     assert run_if_idle([str(folder), str(tmp_path / "gone")], Settings(db_path=db)) is None  # a missing path is quarantined by the flow
+
+
+def test_the_idle_check_counts_new_one_article_files_and_not_record_files(stored):
+    # `newsetl run` keeps NER in its own process when only a handful of one-article files are new.
+    tmp_path, folder, db = stored
+    settings = Settings(db_path=db)
+    (folder / "late.txt").write_text("Eastwick bridge reopens\n\nThe bridge reopened on Sunday after repairs.\n", encoding="utf-8")
+    (folder / "later.html").write_text("<html><body><h1>Ferry</h1><p>The ferry runs again.</p></body></html>", encoding="utf-8")
+    check = check_idle([str(folder)], settings)
+    assert check.idle is None and check.new_files == 2
+    (folder / "wire.jsonl").write_text('{"text": "One of many articles a record file can hold."}\n', encoding="utf-8")
+    assert check_idle([str(folder)], settings).new_files is None  # a record file may hold thousands
