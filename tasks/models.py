@@ -9,6 +9,7 @@ downloaded at run time.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.metadata
 import importlib.util
@@ -68,6 +69,22 @@ def model_package(lang: str) -> str | None:
 @lru_cache(maxsize=None)
 def load_ner(lang: str) -> Language | None:
     """Load (once per process) the NER-only pipeline for `lang` plus the place gazetteer; None if no model."""
+    nlp = _load_ner(lang)
+    if nlp is not None:
+        _set_aside()
+    return nlp
+
+
+def _set_aside() -> None:
+    """Move every object alive now, a loaded model's included, out of the garbage
+    collector's sight (gc.freeze), after collecting what is garbage already. A model is
+    ~30,000 long-lived objects that every full collection of the process walked again:
+    in a one-process run over 1,552 articles, 18 full collections took 1.1 s."""
+    gc.collect()
+    gc.freeze()
+
+
+def _load_ner(lang: str) -> Language | None:
     package = model_package(lang)
     if package is None:
         return None
