@@ -4,6 +4,7 @@ import re
 
 from newsetl.tasks.entities import entities_of
 from newsetl.tasks.entity_ids import entity_id
+from newsetl.tasks.gazetteer import place_country
 from newsetl.tasks.ner_processes import SpanDoc, SpanEntity
 
 
@@ -41,3 +42,14 @@ def test_one_passing_mention_or_country_names_do_not_decide():
     assert place_ids(text, ["Odessa", "Kyiv"])["Odessa"] == entity_id("Odessa", "place", "en")  # one Ukrainian city
     text = "Odessa was quiet, Ukraine's army said; Ukraine's allies agreed."
     assert place_ids(text, ["Odessa", "Ukraine"])["Odessa"] == entity_id("Odessa", "place", "en")  # country names do not vote
+
+
+def test_georgia_beside_american_places_is_the_us_state_and_beside_caucasian_ones_the_country():
+    state = "Jurors in Atlanta heard the case; Columbus and Augusta courts sent records, and Georgia law requires a unanimous verdict."
+    country = entity_id("Georgia", "place", "en")
+    moved = place_ids(state, ["Atlanta", "Columbus", "Augusta", "Georgia"])["Georgia"]
+    assert moved != country and place_country(moved) == "US"
+    caucasus = "Georgia closed its border after talks in Tbilisi; diplomats in Washington and New York and Chicago watched."
+    assert place_ids(caucasus, ["Georgia", "Tbilisi", "Washington", "New York", "Chicago"])["Georgia"] == country  # Tbilisi votes for it
+    visit = "Georgia's president held talks in Washington, then flew on to New York."
+    assert place_ids(visit, ["Georgia", "Washington", "New York"])["Georgia"] == country  # two places: not enough
