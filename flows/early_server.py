@@ -83,14 +83,28 @@ class EarlyServer:
             time.sleep(0.1)
         raise self._failed(f"timed out after {timeout_s:.0f} s waiting for the temporary Prefect server at {self.api_url}")
 
+    announced: bool = False
+
     def announce(self) -> None:
-        """Say on stderr that the run uses this server."""
+        """Say on stderr that the run uses this server, and give its log its name
+        (PREFECT_HOME/temporary-server.log, replacing the last run's)."""
         print(f"Starting temporary server on {self.api_url.removesuffix('/api')}", file=sys.stderr, flush=True)
+        self.announced = True
+        if self.log_path is not None and self.log_path.name != LOG_NAME:
+            final = self.log_path.with_name(LOG_NAME)
+            try:  # the server keeps writing to the same file under its new name
+                os.replace(self.log_path, final)
+                self.log_path = final
+            except OSError:
+                pass
 
     def stop(self) -> None:
-        """Send the server SIGTERM and return: it shuts down on its own (SHUTDOWN_S at most)."""
+        """Send the server SIGTERM and return: it shuts down on its own (SHUTDOWN_S at most).
+        A server never announced (an idle run's) leaves no log behind."""
         if self.process.poll() is None:
             self.process.terminate()
+        if not self.announced and self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
 
 
 def _prefect_home() -> Path:
@@ -139,7 +153,9 @@ def start_early_server(announce: bool = True) -> EarlyServer | None:
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on",
         "--timeout-graceful-shutdown", str(SHUTDOWN_S),
     ]
-    log_path = _prefect_home() / LOG_NAME
+    # Its own file until the run announces the server: an idle run, which stops it at once,
+    # then leaves the last real run's log alone.
+    log_path = _prefect_home() / f"{LOG_NAME}.{os.getpid()}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
         process = _guarded_popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)

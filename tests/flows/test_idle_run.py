@@ -49,8 +49,10 @@ def test_an_unchanged_rerun_stores_nothing_and_records_its_run(stored):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "nothing new" in proc.stdout and "0 new articles, 4 unchanged" in proc.stdout
     # The temporary server spawned alongside the idle check is stopped while it imports:
-    # it never made its database (it would, a few seconds into its start).
+    # it never made its database (it would, a few seconds into its start), and its log is
+    # gone (the last real run's temporary-server.log is the one a user reads).
     assert not list((tmp_path / ".prefect").glob("*.db"))
+    assert not list((tmp_path / ".prefect").glob("temporary-server.log*"))
     assert "Starting temporary server" not in proc.stderr
     assert counts(db) == before
     rows = sql(db, "SELECT status, articles_new, articles_unchanged, inputs, versions->>'idle' FROM runs ORDER BY started_at")
