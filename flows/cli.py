@@ -28,21 +28,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-# Prefect reads its settings at import: set our defaults first. Telemetry off (it logs
-# errors offline). PREFECT_HOME is set next to the database by each command that starts
-# Prefect (`_prefect_home_next_to`), before Prefect is imported.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-# The temporary API server creates its database on first use: on a busy machine that
-# took 24-40 s here, past Prefect's 20 s default, and the run failed before it began.
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-# A Dask LocalCluster logs its start and stop at INFO: not the run's story.
-os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+from newsetl.flows import prefect_defaults  # noqa: F401 - Prefect reads its settings at import: ours first
 
 import typer  # noqa: E402
 import typer.core  # noqa: E402
 from rich.console import Console  # noqa: E402
 
+from newsetl.flows.early_server import prefect_home_next_to  # noqa: E402
 from newsetl.tasks.settings import DEFAULT_DB, Settings  # noqa: E402
 
 EXIT_QUARANTINED = 3
@@ -78,15 +70,6 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """newsetl: news articles in, a DuckDB database of clean, tagged, de-duplicated articles out."""
-
-
-def _prefect_home_next_to(db: Path) -> None:
-    """Keep Prefect's history in `.prefect/` next to the database (unless PREFECT_HOME is
-    set), so that `prefect server start` there later shows the runs made without a server."""
-    if "PREFECT_HOME" not in os.environ:
-        home = db.expanduser().resolve().parent / ".prefect"
-        home.mkdir(parents=True, exist_ok=True)  # Prefect creates the folder, not its parents
-        os.environ["PREFECT_HOME"] = str(home)
 
 
 def _usage_error(message: str) -> typer.Exit:
@@ -130,8 +113,7 @@ def run(
     """Run the pipeline over PATHS into the DuckDB file and print the run summary."""
     _check_paths(paths)
     _check_runner(task_runner, workers, dask_address, ner_processes)
-    _prefect_home_next_to(db)
-    from newsetl.flows.early_server import start_early_server
+    from newsetl.flows.early_server import start_early_server, started_for_run
 
     # The temporary server boots while the idle check, the imports below and the model load
     # run: its start (~3 s of imports in its own process) is the longest wait of a run that
@@ -139,7 +121,9 @@ def run(
     # come first. An idle run stops it at once, before it has opened its database: one
     # more process for half a second (idle re-run 0.51 s -> 0.55 s, one new article 5.4 s
     # -> 4.8 s with the change below, 4 alternating pairs each on 1,584 stored articles).
-    server = start_early_server(announce=False)
+    # The `newsetl` command spawned it already, before this module loaded (flows/entry.py).
+    prefect_home_next_to(db)
+    server = started_for_run() or start_early_server(announce=False)
     check = _idle_check(paths, db, batch_size, full_refresh, retry_quarantined)
     if check.idle is not None:
         if server is not None:
@@ -311,7 +295,7 @@ def reprocess(
     if stage not in REPROCESS_STAGES:
         raise _usage_error(f"--stage is one of {', '.join(REPROCESS_STAGES)}, not {stage!r}")
     _require_db(db)
-    _prefect_home_next_to(db)
+    prefect_home_next_to(db)
     from newsetl.flows.progress import progress_bars
     from newsetl.flows.reprocess import reprocess as reprocess_flow
     from newsetl.flows.stops import guard_temporary_server, install_stop_handlers
@@ -449,7 +433,7 @@ def serve(
         raise _usage_error("--overlap is wait or skip")
     _check_paths(paths)
     _check_runner(task_runner, workers, dask_address, ner_processes)
-    _prefect_home_next_to(db)
+    prefect_home_next_to(db)
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
     from newsetl.flows.pipeline import pipeline

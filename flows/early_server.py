@@ -32,7 +32,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsetl.flows import prefect_defaults  # noqa: F401 - the server inherits them
 from newsetl.flows.stops import _guarded_popen
+from newsetl.tasks.settings import DEFAULT_DB
 
 
 LOG_NAME = "temporary-server.log"
@@ -84,6 +86,7 @@ class EarlyServer:
         raise self._failed(f"timed out after {timeout_s:.0f} s waiting for the temporary Prefect server at {self.api_url}")
 
     announced: bool = False
+    made_home: Path | None = None  # the Prefect home folder made for this server, if any
 
     def announce(self) -> None:
         """Say on stderr that the run uses this server, and give its log its name
@@ -100,11 +103,17 @@ class EarlyServer:
 
     def stop(self) -> None:
         """Send the server SIGTERM and return: it shuts down on its own (SHUTDOWN_S at most).
-        A server never announced (an idle run's) leaves no log behind."""
+        A server never announced (an idle run's, a usage error's) leaves no log behind, nor
+        the Prefect home folder made for it (`made_home`, when still empty)."""
         if self.process.poll() is None:
             self.process.terminate()
         if not self.announced and self.log_path is not None:
             self.log_path.unlink(missing_ok=True)
+            if self.made_home is not None:
+                try:
+                    self.made_home.rmdir()
+                except OSError:  # not empty: something else lives there now
+                    pass
 
 
 def _prefect_home() -> Path:
@@ -165,3 +174,44 @@ def start_early_server(announce: bool = True) -> EarlyServer | None:
     if announce:
         server.announce()
     return server
+
+
+_started_for_run: EarlyServer | None = None
+
+
+def start_for_run(args: list[str]) -> None:
+    """`newsetl run`'s very first step (flows/entry.py, `args` after "run"), before typer and
+    the CLI load (~0.2 s): keep Prefect's home next to the run's database (`--db`, else
+    DEFAULT_DB) and spawn the temporary server, unannounced, for the run to take over
+    (`started_for_run`). Nothing for --help or when an API is configured."""
+    global _started_for_run
+    if "--help" in args:
+        return
+    db = DEFAULT_DB
+    for k, arg in enumerate(args):
+        if arg == "--db" and k + 1 < len(args):
+            db = args[k + 1]
+        elif arg.startswith("--db="):
+            db = arg.split("=", 1)[1]
+    made = prefect_home_next_to(Path(db))
+    _started_for_run = start_early_server(announce=False)
+    if _started_for_run is not None:
+        _started_for_run.made_home = made
+
+
+def started_for_run() -> EarlyServer | None:
+    """The server start_for_run spawned in this process, if any."""
+    return _started_for_run
+
+
+def prefect_home_next_to(db: Path) -> Path | None:
+    """Keep Prefect's history in `.prefect/` next to the database (unless PREFECT_HOME is
+    set), so that `prefect server start` there later shows the runs made without a server.
+    Returns the folder when this call made it."""
+    if "PREFECT_HOME" in os.environ:
+        return None
+    home = db.expanduser().resolve().parent / ".prefect"
+    made = not home.exists()
+    home.mkdir(parents=True, exist_ok=True)  # Prefect creates the folder, not its parents
+    os.environ["PREFECT_HOME"] = str(home)
+    return home if made else None

@@ -1,6 +1,7 @@
 """The `newsetl` console script: `newsetl sql` goes straight to the light module
 flows/sql_shell.py (duckdb and the standard library only: it answers in a fraction of a
-second); every other command goes to the typer app in flows/cli.py."""
+second); `newsetl run` spawns Prefect's temporary server before anything else loads
+(flows/early_server.py); every command then goes to the typer app in flows/cli.py."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ def main() -> None:
         from newsetl.flows import sql_shell
 
         sys.exit(sql_shell.main(sys.argv[2:]))
+    if sys.argv[1:2] == ["run"]:  # the temporary server first: every run waits for its start
+        from newsetl.flows.early_server import start_for_run
+
+        start_for_run(sys.argv[2:])
     from newsetl.flows.cli import main as cli_main
 
     cli_main()
