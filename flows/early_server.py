@@ -187,16 +187,22 @@ def start_for_run(args: list[str]) -> None:
     global _started_for_run
     if "--help" in args:
         return
+    made = prefect_home_next_to(Path(db_argument(args)))
+    _started_for_run = start_early_server(announce=False)
+    if _started_for_run is not None:
+        _started_for_run.made_home = made
+
+
+def db_argument(args: list[str]) -> str:
+    """The database `newsetl run` will write, as typer will read it from `args`: the last
+    `--db PATH` or `--db=PATH`, else DEFAULT_DB."""
     db = DEFAULT_DB
     for k, arg in enumerate(args):
         if arg == "--db" and k + 1 < len(args):
             db = args[k + 1]
         elif arg.startswith("--db="):
             db = arg.split("=", 1)[1]
-    made = prefect_home_next_to(Path(db))
-    _started_for_run = start_early_server(announce=False)
-    if _started_for_run is not None:
-        _started_for_run.made_home = made
+    return db
 
 
 def started_for_run() -> EarlyServer | None:

@@ -1,6 +1,7 @@
 """`newsetl run` starts Prefect's temporary server itself only when no API is configured."""
 
-from newsetl.flows.early_server import api_configured, start_early_server
+from newsetl.flows.early_server import api_configured, db_argument, start_early_server
+from newsetl.tasks.settings import DEFAULT_DB
 
 
 def test_an_api_in_the_environment_or_a_profile_is_left_to_prefect(tmp_path, monkeypatch):
@@ -40,3 +41,11 @@ def test_a_temporary_server_that_cannot_start_is_said_in_one_error_with_its_log(
     assert f"before it was ready; its log ({log}) ends:" in out.stderr
     assert "Application startup failed" in log.read_text(encoding="utf-8")
     assert "flows/cli.py" not in out.stderr + out.stdout  # the run's own traceback is not shown
+
+
+def test_the_early_server_finds_the_database_a_run_will_write_before_typer_reads_its_options():
+    # Prefect's home goes next to that database; typer takes the last --db, in either form.
+    assert db_argument(["news", "--db", "a.duckdb", "--batch-size", "50"]) == "a.duckdb"
+    assert db_argument(["news", "--db=out/b.duckdb"]) == "out/b.duckdb"
+    assert db_argument(["--db", "a.duckdb", "news", "--db=c.duckdb"]) == "c.duckdb"
+    assert db_argument(["news", "--full-refresh"]) == DEFAULT_DB
