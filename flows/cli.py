@@ -72,6 +72,15 @@ def _root(
     """newsetl: news articles in, a DuckDB database of clean, tagged, de-duplicated articles out."""
 
 
+def _prefect_home(db: Path) -> None:
+    """prefect_home_next_to(db), or exit 1 with one line saying why Prefect's folder cannot be made."""
+    try:
+        prefect_home_next_to(db)
+    except OSError as exc:
+        err_console.print(f"[red]error:[/] cannot make Prefect's folder next to the database {db}: {exc.strerror or exc}", highlight=False)
+        raise typer.Exit(1) from None
+
+
 def _usage_error(message: str) -> typer.Exit:
     """Print a usage error on stderr; return the exit (status 2) to raise."""
     err_console.print(f"[red]error:[/] {message}", highlight=False)
@@ -122,7 +131,7 @@ def run(
     # more process for half a second (idle re-run 0.51 s -> 0.55 s, one new article 5.4 s
     # -> 4.8 s with the change below, 4 alternating pairs each on 1,584 stored articles).
     # The `newsetl` command spawned it already, before this module loaded (flows/entry.py).
-    prefect_home_next_to(db)
+    _prefect_home(db)
     server = started_for_run() or start_early_server(announce=False)
     check = _idle_check(paths, db, batch_size, full_refresh, retry_quarantined)
     if check.idle is not None:
@@ -295,7 +304,7 @@ def reprocess(
     if stage not in REPROCESS_STAGES:
         raise _usage_error(f"--stage is one of {', '.join(REPROCESS_STAGES)}, not {stage!r}")
     _require_db(db)
-    prefect_home_next_to(db)
+    _prefect_home(db)
     from newsetl.flows.progress import progress_bars
     from newsetl.flows.reprocess import reprocess as reprocess_flow
     from newsetl.flows.stops import guard_temporary_server, install_stop_handlers
@@ -433,7 +442,7 @@ def serve(
         raise _usage_error("--overlap is wait or skip")
     _check_paths(paths)
     _check_runner(task_runner, workers, dask_address, ner_processes)
-    prefect_home_next_to(db)
+    _prefect_home(db)
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
     from newsetl.flows.pipeline import pipeline

@@ -187,8 +187,11 @@ def start_for_run(args: list[str]) -> None:
     global _started_for_run
     if "--help" in args:
         return
-    made = prefect_home_next_to(Path(db_argument(args)))
-    _started_for_run = start_early_server(announce=False)
+    try:
+        made = prefect_home_next_to(Path(db_argument(args)))
+        _started_for_run = start_early_server(announce=False)
+    except OSError:  # e.g. the database's folder is a file: the CLI says so, in its own words
+        return
     if _started_for_run is not None:
         _started_for_run.made_home = made
 

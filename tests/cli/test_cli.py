@@ -40,6 +40,16 @@ def test_a_missing_path_is_a_usage_error_before_anything_starts(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # no database, no .prefect/
 
 
+def test_a_database_path_under_a_file_is_one_error_line_without_a_traceback(tmp_path):
+    # Prefect's folder goes next to the database: here it cannot be made.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Sunday.\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a folder\n", encoding="utf-8")
+    result = newsetl("run", "in", "--db", "notes.txt/news.duckdb", cwd=tmp_path, env=user_env(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "cannot make Prefect's folder next to the database notes.txt/news.duckdb" in " ".join(result.stderr.split())
+
+
 def test_a_bad_flag_or_runner_is_a_usage_error(tmp_path):
     (tmp_path / "in").mkdir()
     assert newsetl("run", "in", "--no-such-flag", cwd=tmp_path).returncode == 2
