@@ -58,6 +58,8 @@ class EarlyServer:
     process: subprocess.Popen
     api_url: str
     log_path: Path | None = None
+    announced: bool = False  # the run said it uses this server (announce)
+    made_home: Path | None = None  # the Prefect home folder made for this server, if any
 
     def _failed(self, what: str) -> ServerFailed:
         tail = ""
@@ -84,9 +86,6 @@ class EarlyServer:
                 pass
             time.sleep(0.1)
         raise self._failed(f"timed out after {timeout_s:.0f} s waiting for the temporary Prefect server at {self.api_url}")
-
-    announced: bool = False
-    made_home: Path | None = None  # the Prefect home folder made for this server, if any
 
     def announce(self) -> None:
         """Say on stderr that the run uses this server, and give its log its name

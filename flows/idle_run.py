@@ -21,7 +21,7 @@ from pathlib import Path
 
 from newsetl.flows.versions import pipeline_version
 from newsetl.tasks import store
-from newsetl.tasks.plan import STDIN, hand_over, input_kind, is_url, plan_inputs, unchanged_files
+from newsetl.tasks.plan import RECORD_KINDS, STDIN, hand_over, input_kind, is_url, plan_inputs, unchanged_files
 from newsetl.tasks.sanitize import printable_path
 from newsetl.tasks.settings import Settings
 
@@ -38,7 +38,8 @@ class IdleRun:
 class IdleCheck:
     """What the idle check found: the idle run it recorded (None: the flow must run) and,
     when it knows, how many input files are new or changed, all of them one-article files
-    (.txt .md .html; None when unknown or when one of them can hold many articles)."""
+    (None when unknown or when one of them is a record file, plan.RECORD_KINDS: it can
+    hold many articles)."""
 
     idle: IdleRun | None
     new_files: int | None = None
@@ -78,8 +79,8 @@ def _record_if_idle(paths: list[str], settings: Settings, units: list, started_a
     files = {u.path for u in units}
     new = files - unchanged_files(units, known)
     if new:
-        one_article = all(input_kind(path)[0] in ("text", "html") for path in new)
-        return IdleCheck(None, len(new) if one_article else None)
+        records = any(input_kind(path)[0] in RECORD_KINDS for path in new)
+        return IdleCheck(None, None if records else len(new))
     version = pipeline_version()
     if store.quarantined_to_retry(db, uris, version, False, lock):
         return IdleCheck(None)
