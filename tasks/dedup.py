@@ -65,6 +65,7 @@ from newsetl.tasks import copy_sketch, stage_times, store
 from newsetl.tasks.entity_kinds import NAMED_KINDS
 from newsetl.tasks.language import stop_words, words
 from newsetl.tasks.records import Article, Decision, DedupResult, Entity, Neighbour, StoredNeighbours
+from newsetl.tasks.term_vectors import TermRows, tfidf_rows
 
 # v3: stored articles are also indexed by their entity keys (STORY_INDEX_NAMES); rows of v2
 # lack them in story_terms, so `newsetl reprocess --stage dedup` redoes them.
@@ -406,12 +407,11 @@ def dedup_batch(
     # TF-IDF over the candidate stories and the batch, with IDF from the whole stored
     # corpus plus the batch (five articles alone have no usable IDF).
     pool = stored.story_pool
-    # The stored counts as they are (a Counter copy of ~2,000 pool dicts was 4% of dedup at 10k stored).
-    docs = [n.term_counts if n.term_counts is not None else story_term_counts(n.clean_text, n.language) for n in pool]
-    docs += [sigs[articles[i].doc_id].terms for i in content]
-    term_counts = Counter(term for doc in docs[len(pool) :] for term in doc)
+    batch_docs = [sigs[articles[i].doc_id].terms for i in content]
+    term_counts = Counter(term for doc in batch_docs for term in doc)
     idf = corpus_idf(term_counts, stored.term_df, stored.corpus_docs + len(content))
-    matrix = tfidf_matrix(docs, idf) if any(docs) else None
+    rows = TermRows.concat([_pool_term_rows(pool, stored.pool_terms), TermRows.from_counts(batch_docs)])
+    matrix = tfidf_rows(rows, idf) if len(rows.counts) else None
     names = [Counter(n.name_keys) for n in pool] + [sigs[articles[i].doc_id].names for i in content]
     name_idf = corpus_idf(Counter(k for doc in names[len(pool) :] for k in doc), stored.term_df, stored.corpus_docs + len(content))
     name_matrix = tfidf_matrix([_damped(doc) for doc in names], name_idf) if any(names) else None
@@ -420,8 +420,8 @@ def dedup_batch(
     row_of = {i: len(pool) + k for k, i in enumerate(content)}
     story_term_rows = [
         (articles[i].doc_id, term, weight)
-        for i in content
-        for term, weight in index_terms(docs[row_of[i]], names[row_of[i]], idf, name_idf)
+        for k, i in enumerate(content)
+        for term, weight in index_terms(batch_docs[k], names[row_of[i]], idf, name_idf)
     ]
 
     out = list(articles)
@@ -468,10 +468,19 @@ def dedup_batch(
             article, text_hash=h, dup_group=group, dup_method=method, dup_score=score,
             story_id=story, story_score=story_score, versions={**article.versions, "dedup": VERSION},
         )
-    doc_terms = [(articles[i].doc_id, term) for i in content for term in sorted(set(docs[row_of[i]]) | set(names[row_of[i]]))]
-    term_counts = {articles[i].doc_id: dict(docs[row_of[i]]) for i in content}
+    doc_terms = [(articles[i].doc_id, term) for k, i in enumerate(content) for term in sorted(set(batch_docs[k]) | set(names[row_of[i]]))]
+    term_counts = {articles[i].doc_id: dict(batch_docs[k]) for k, i in enumerate(content)}
     sketches = {articles[i].doc_id: (sigs[articles[i].doc_id].sketch, len(shingle_sets[i])) for i in content}
     return DedupResult(out, decisions, band_rows, story_term_rows, doc_terms, term_counts, sketches)
+
+
+def _pool_term_rows(pool: list[Neighbour], stored_rows: TermRows | None) -> TermRows:
+    """The story pool's term counts as TermRows: as the store read them (`stored_rows`, the
+    rows stored without counts, before migration 014, counted from their clean_text), or
+    from each Neighbour (a pool built by hand)."""
+    if stored_rows is None:
+        return TermRows.from_counts([n.term_counts if n.term_counts is not None else story_term_counts(n.clean_text, n.language) for n in pool])
+    return stored_rows.filled({i: story_term_counts(pool[i].clean_text, pool[i].language) for i in stored_rows.missing})
 
 
 def _damped(counts: Counter) -> dict[str, float]:
@@ -504,22 +513,7 @@ def corpus_idf(batch_counts: Counter, stored_df: dict[str, int], n_docs: int) ->
 
 def tfidf_matrix(docs: list[Counter] | list[dict], idf: dict[str, float]) -> sparse.csr_matrix:
     """Return L2-normalised TF-IDF rows for term-count documents (unknown terms get the max IDF)."""
-    # Built from flat arrays, not a Python loop appending per term: a story pool of ~2,000
-    # articles took 0.15-0.24 s, now 0.07 s (bit-identical: sum_duplicates sorts each row's
-    # columns as the COO conversion did).
-    top = max(idf.values(), default=1.0)
-    terms = [term for doc in docs for term in doc]
-    vocabulary = {term: k for k, term in enumerate(dict.fromkeys(terms))}
-    cols = np.fromiter(map(vocabulary.__getitem__, terms), np.int64, len(terms))
-    counts = np.fromiter((count for doc in docs for count in doc.values()), np.float64, len(terms))
-    weights = np.fromiter((idf.get(term, top) for term in vocabulary), np.float64, len(vocabulary))
-    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum([len(doc) for doc in docs], out=indptr[1:])
-    matrix = sparse.csr_matrix((counts * weights[cols], cols, indptr), shape=(len(docs), max(len(vocabulary), 1)))
-    matrix.sum_duplicates()
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
-    norms[norms == 0] = 1.0
-    return sparse.diags(1.0 / norms) @ matrix
+    return tfidf_rows(TermRows.from_counts(docs), idf)
 
 
 def top_terms(doc: Counter, idf: dict[str, float], k: int | None = None) -> list[tuple[str, float]]:

@@ -11,6 +11,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pyarrow and scipy only where dedup runs
+    from newsetl.tasks.term_vectors import TermRows
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,9 @@ class StoredNeighbours:
     copy_candidates: dict[str, Neighbour] = field(default_factory=dict)  # doc_id -> neighbour
     candidate_keys: dict[tuple[int, int], set[str]] = field(default_factory=dict)  # (band, key) -> doc_ids
     story_pool: list[Neighbour] = field(default_factory=list)
+    # The story pool's stored term counts, row k for story_pool[k] (tasks/term_vectors.py),
+    # when the store read them; None: each Neighbour's term_counts (a pool built by hand).
+    pool_terms: TermRows | None = None
     term_df: dict[str, int] = field(default_factory=dict)  # stored articles containing each term
     corpus_docs: int = 0  # stored content articles: the N of the corpus IDF
 

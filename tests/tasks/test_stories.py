@@ -382,12 +382,15 @@ def test_stored_articles_are_compared_by_their_stored_term_counts_and_old_rows_w
              quake("n1", "Norcia", "Paolo Verdi", when=T0 + timedelta(days=1), day="Tuesday", template=OTHER_QUAKE)]
     reach = {a.doc_id: story_reach(a, timedelta(days=14)) for a in later}
     terms = {"d1": ["lorca", "earthquake", "ruiz"], "n1": ["norcia", "earthquake", "verdi"]}
-    pool = store.dedup_neighbours(db, ["d1", "n1"], [], [], reach, terms).story_pool
-    assert pool and all(n.term_counts is not None and n.clean_text is None for n in pool)
+    neighbours = store.dedup_neighbours(db, ["d1", "n1"], [], [], reach, terms)
+    pool, rows = neighbours.story_pool, neighbours.pool_terms
+    assert pool and all(n.clean_text is None for n in pool)  # no text read
+    assert len(rows) == len(pool) and not rows.missing and "lorca" in rows.terms.to_pylist()
     with_counts = {a.doc_id: a.story_id for a in dedup_against_store(later, str(db)).articles}
 
     with store.connect(db) as con:  # as stored before migration 014
         con.execute("UPDATE articles SET term_counts = NULL")
-    pool = store.dedup_neighbours(db, ["d1", "n1"], [], [], reach, terms).story_pool
-    assert pool and all(n.term_counts is None and n.clean_text for n in pool)
+    neighbours = store.dedup_neighbours(db, ["d1", "n1"], [], [], reach, terms)
+    pool, rows = neighbours.story_pool, neighbours.pool_terms
+    assert pool and all(n.clean_text for n in pool) and rows.missing == tuple(range(len(pool)))
     assert {a.doc_id: a.story_id for a in dedup_against_store(later, str(db)).articles} == with_counts == {"d1": "d0", "n1": "n0"}
