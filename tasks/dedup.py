@@ -254,6 +254,16 @@ def comparable_tokens(text: str) -> list[str]:
     return normalise_text("\n".join(ph.DATELINE_PREFIX.sub("", line) for line in text.split("\n"))).split()
 
 
+def hash_and_tokens(text: str) -> tuple[str, list[str]]:
+    """Return (`text_hash(text)`, `comparable_tokens(text)`), normalising the text once when
+    no line opens with a wire dateline (the two then read the same words)."""
+    normalised = normalise_text(text)
+    digest = hashlib.sha1(normalised.encode("utf-8")).hexdigest()
+    if any(ph.DATELINE_PREFIX.match(line) for line in text.split("\n")):
+        return digest, comparable_tokens(text)
+    return digest, normalised.split()
+
+
 def _shingle_set(tokens: list[str]) -> set[str]:
     if len(tokens) < SHINGLE_WORDS:
         return {" ".join(tokens)} if tokens else set()
@@ -283,30 +293,32 @@ def band_keys(shingle_set: set[str], first_band: int = 0, sig: list[int] | None 
         return []
     sig = sig if sig is not None else minhash(shingle_set)
     keys = []
+    values = [str(v) for v in sig]
     for band in range(LSH_BANDS):
-        chunk = ",".join(str(v) for v in sig[band * LSH_ROWS : (band + 1) * LSH_ROWS])
+        chunk = ",".join(values[band * LSH_ROWS : (band + 1) * LSH_ROWS])
         keys.append((first_band + band, int.from_bytes(hashlib.blake2b(chunk.encode(), digest_size=8).digest(), "big", signed=True)))
     return keys
 
 
-def lead_shingles(text: str, lead_words: int) -> set[str]:
+def lead_shingles(text: str, lead_words: int, tokens: list[str] | None = None) -> set[str]:
     """Return the shingles of the first `lead_words` words of the body (a short first
-    paragraph, the headline, skipped).
+    paragraph, the headline, skipped); `tokens`: the text's `comparable_tokens`, when known.
 
     A truncated or lead-only copy is mostly the original's lead, so their lead
     signatures meet in LSH even when whole-text Jaccard is far below the threshold.
     """
+    return _shingle_set(lead_tokens(text, tokens)[:lead_words])
+
+
+def lead_tokens(text: str, tokens: list[str] | None = None) -> list[str]:
+    """Return the `comparable_tokens` of a text's body: without its first paragraph when that
+    is headline-short. No word spans a line break, so the body's tokens are the whole text's
+    (`tokens`, when known) after the first paragraph's."""
+    tokens = comparable_tokens(text) if tokens is None else tokens
     paragraphs = text.split("\n\n", 1)
     if len(paragraphs) > 1 and len(paragraphs[0].split()) <= HEADLINE_MAX_WORDS:
-        text = paragraphs[1]
-    # Line by line until there are enough words: the same tokens as comparable_tokens of the
-    # whole text, cut (no word spans a line break), without normalising the rest of it.
-    tokens: list[str] = []
-    for line in text.split("\n"):
-        tokens += comparable_tokens(line)
-        if len(tokens) >= lead_words:
-            break
-    return _shingle_set(tokens[:lead_words])
+        return tokens[len(comparable_tokens(paragraphs[0])) :]
+    return tokens
 
 
 def takes_part(article: Article) -> bool:
@@ -319,13 +331,15 @@ def signatures(articles: list[Article]) -> dict[str, Signature]:
     out = {}
     for article in articles:
         if takes_part(article):
-            shingle_set = shingles(article.clean_text)
+            digest, tokens = hash_and_tokens(article.clean_text)
+            shingle_set = _shingle_set(tokens)
             sig = minhash(shingle_set) if shingle_set else []
             keys = band_keys(shingle_set, sig=sig)
+            lead = lead_tokens(article.clean_text, tokens)
             for n, lead_words in enumerate(LEAD_WORDS, start=1):
-                keys += band_keys(lead_shingles(article.clean_text, lead_words), first_band=n * LSH_BANDS)
+                keys += band_keys(_shingle_set(lead[:lead_words]), first_band=n * LSH_BANDS)
             out[article.doc_id] = Signature(
-                text_hash(article.clean_text), frozenset(shingle_set), tuple(keys),
+                digest, frozenset(shingle_set), tuple(keys),
                 story_term_counts(article.clean_text, article.language),
                 name_counts(article.entities),
                 copy_sketch.sketch(sig),

@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 
 from newsetl.tasks.cleanup import clean_articles
-from newsetl.tasks.dedup import band_keys, copy_score, dedup_batch, shingles, signatures, text_hash
+from newsetl.tasks.dedup import (
+    band_keys, comparable_tokens, copy_score, dedup_batch, hash_and_tokens, lead_shingles, lead_tokens, shingles, signatures, text_hash,
+)
 from newsetl.tasks.ingest import plan_inputs, read_units
 from newsetl.tasks.language import detect_languages
 from newsetl.tasks.records import Neighbour, StoredNeighbours
@@ -159,3 +161,20 @@ def test_headline_terms_weigh_more_in_the_story_vector():
     assert story_term_counts("A crane fell onto the quay during the storm.", "en")["crane"] == 1
     long_first = " ".join(["The crane"] * 20) + " fell.\n\nMore."
     assert story_term_counts(long_first, "en")["crane"] == 20
+
+
+@pytest.mark.parametrize("text", [
+    "Dam holds after storm\n\nThe river rose two metres overnight, officials said.\nResidents were told to stay home.",
+    "Dam holds after storm\n\nRIVERTON (AP) — The river rose two metres overnight.\n\nMORE: officials said the dam held.",
+    "Straße gesperrt: Ｆｕｌｌ width letters and ﬁ ligatures\nafter a line break",
+    "One paragraph only, no headline to skip, with more than enough words to fill a lead of twenty words easily here.",
+])
+def test_the_shared_normalisation_reads_the_same_words_as_each_function_alone(text):
+    # signatures() normalises each text once; what it gets must be what the hash, the
+    # copy shingles and the lead shingles compute on their own (stored keys must still meet).
+    digest, tokens = hash_and_tokens(text)
+    assert digest == text_hash(text) and tokens == comparable_tokens(text)
+    body = text.split("\n\n", 1)[1] if "\n\n" in text and len(text.split("\n\n", 1)[0].split()) <= 25 else text
+    line_by_line = [t for line in body.split("\n") for t in comparable_tokens(line)]
+    assert lead_tokens(text, tokens) == line_by_line
+    assert lead_shingles(text, 5) == lead_shingles(text, 5, tokens)
