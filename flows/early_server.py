@@ -59,7 +59,7 @@ class EarlyServer:
     api_url: str
     log_path: Path | None = None
     announced: bool = False  # the run said it uses this server (announce)
-    made_home: Path | None = None  # the Prefect home folder made for this server, if any
+    made_folders: tuple[Path, ...] = ()  # folders made for this server (its Prefect home first, then its parents)
 
     def _failed(self, what: str) -> ServerFailed:
         tail = ""
@@ -103,16 +103,16 @@ class EarlyServer:
     def stop(self) -> None:
         """Send the server SIGTERM and return: it shuts down on its own (SHUTDOWN_S at most).
         A server never announced (an idle run's, a usage error's) leaves no log behind, nor
-        the Prefect home folder made for it (`made_home`, when still empty)."""
+        the folders made for it (`made_folders`, those still empty)."""
         if self.process.poll() is None:
             self.process.terminate()
         if not self.announced and self.log_path is not None:
             self.log_path.unlink(missing_ok=True)
-            if self.made_home is not None:
+            for folder in self.made_folders:
                 try:
-                    self.made_home.rmdir()
-                except OSError:  # not empty: something else lives there now
-                    pass
+                    folder.rmdir()
+                except OSError:  # not empty: something else lives there now (and so in its parents)
+                    break
 
 
 def _prefect_home() -> Path:
@@ -192,7 +192,7 @@ def start_for_run(args: list[str]) -> None:
     except OSError:  # e.g. the database's folder is a file: the CLI says so, in its own words
         return
     if _started_for_run is not None:
-        _started_for_run.made_home = made
+        _started_for_run.made_folders = made
 
 
 def db_argument(args: list[str]) -> str:
@@ -212,14 +212,15 @@ def started_for_run() -> EarlyServer | None:
     return _started_for_run
 
 
-def prefect_home_next_to(db: Path) -> Path | None:
+def prefect_home_next_to(db: Path) -> tuple[Path, ...]:
     """Keep Prefect's history in `.prefect/` next to the database (unless PREFECT_HOME is
     set), so that `prefect server start` there later shows the runs made without a server.
-    Returns the folder when this call made it."""
+    Returns the folders this call made: `.prefect/` first, then the database's own folder
+    and its parents when they were missing too (none: an empty tuple)."""
     if "PREFECT_HOME" in os.environ:
-        return None
+        return ()
     home = db.expanduser().resolve().parent / ".prefect"
-    made = not home.exists()
+    made = tuple(folder for folder in (home, *home.parents) if not folder.exists())
     home.mkdir(parents=True, exist_ok=True)  # Prefect creates the folder, not its parents
     os.environ["PREFECT_HOME"] = str(home)
-    return home if made else None
+    return made

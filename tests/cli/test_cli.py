@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ENTRY = [sys.executable, "-m", "newsetl.flows.entry"]
 
 
@@ -32,12 +34,14 @@ def test_help_shows_flags_as_flags(tmp_path):
     assert "default: 1 thread" in result.stdout and "CPU count" not in result.stdout
 
 
-def test_a_missing_path_is_a_usage_error_before_anything_starts(tmp_path):
+@pytest.mark.parametrize("db", ["out.duckdb", "new/sub/out.duckdb"])
+def test_a_missing_path_is_a_usage_error_before_anything_starts(tmp_path, db):
     env = user_env(tmp_path)
-    result = newsetl("run", "/no/such/path", "--db", "out.duckdb", cwd=tmp_path, env=env)
+    result = newsetl("run", "/no/such/path", "--db", db, cwd=tmp_path, env=env)
     assert result.returncode == 2 and "no such file or folder: /no/such/path" in result.stderr
     assert "Traceback" not in result.stderr and "prefect" not in result.stderr.lower()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # no database, no .prefect/
+    # no database, no .prefect/, and no folder made for a database that was never written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
 
 
 def test_a_database_path_under_a_file_is_one_error_line_without_a_traceback(tmp_path):
