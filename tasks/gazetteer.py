@@ -94,6 +94,15 @@ CITY_SHORT_NAMES = {
     "Washington": ("D.C.", "DC", "Washington DC", "Washington D.C.", "Washington, D.C."),
     "Los Angeles": ("L.A.",),
 }
+# A capital comes before its namesakes (a bare "Athens" is Greece's, not Georgia's 127,000:
+# 5x smaller) unless a namesake city of MIN_CITY_POPULATION+ has this many times its people.
+# With GeoNames' data that moves three names: Hamilton to Ontario's 569,000 (Bermuda's
+# capital: 900), Plymouth to England's 260,000 (Montserrat's abandoned capital: 0) and
+# Victoria to GeoNames' Hong Kong "Victoria" (957,000; the Seychelles' capital: 23,000) —
+# neither is what most news means by Victoria (Australia's state, British Columbia's
+# capital), which place_context may still choose from an article's other places. Any ratio
+# from 6 to 41 moves the same three; no place mention of the NER dev sets changes id.
+CAPITAL_DWARFED = 10
 # A city this populous is what news means by a name it shares with a US state (New York).
 # 1M: a round size; at 500k or 2M the only state that changes is the same one.
 METROPOLIS_POPULATION = 1_000_000
@@ -332,8 +341,13 @@ def _build_place_candidates() -> dict[str, list[str]]:
         for name in names if city else ():
             put(_alias_key(name), int(city["geonameid"]))
     capitals = _capitals(countries)
+    largest: dict[str, int] = {}  # name key -> population of the largest city of that main name
     for c in cities:
-        if (c.get("countrycode"), c["name"]) in capitals:
+        largest.setdefault(_alias_key(c["name"]), int(c.get("population") or 0))
+    for c in cities:
+        population = int(c.get("population") or 0)
+        namesake = largest[_alias_key(c["name"])]
+        if (c.get("countrycode"), c["name"]) in capitals and (namesake < MIN_CITY_POPULATION or namesake < CAPITAL_DWARFED * max(population, 1)):
             add(c["name"], int(c["geonameid"]))
     # A US state's name that is also a name of one of the largest cities means the city in
     # news ("New York"). Only for state names: the alternate names of big cities also hold

@@ -71,6 +71,18 @@ def test_a_capital_wins_over_a_state_of_the_same_name():
     assert entity_id("Georgia", "place", "en") == entity_id("Грузия", "place", "ru")
 
 
+def test_a_tiny_capital_does_not_take_the_name_of_a_big_city():
+    # Bermuda's capital (900 people) against Hamilton, Ontario; a capital still wins over a
+    # namesake only a few times its size (Athens, Greece over Athens, Georgia)
+    from newsetl.tasks.gazetteer import place_facts
+
+    facts = place_facts()
+    hamilton = entity_id("Hamilton", "place", "en")
+    assert hamilton.startswith("geonames:") and facts[hamilton][0] == "CA"
+    assert facts[entity_id("Plymouth", "place", "en")][0] == "GB"
+    assert facts[entity_id("Athens", "place", "en")][0] == "GR"
+
+
 def test_new_york_is_the_city_not_the_state():
     # the state shares the city's short name; a bare "New York" in news is the city
     assert entity_id("New York", "place", "en") == entity_id("New York City", "place", "en")
