@@ -146,6 +146,8 @@ def main() -> None:
     parser.add_argument("--ner-batch-size", type=int, default=16, help="nlp.pipe batch size of the floor (= Settings.ner_batch_size)")
     parser.add_argument("--repeat", type=int, default=2, help="rounds of floor, default and one-process runs; each kind's fastest counts")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat is 1 or more")
     lines = DOCS.read_text(encoding="utf-8").splitlines()
     docs = [json.loads(line) for line in lines if line.strip()]
     n = min(args.limit or len(docs) - 1, len(docs) - 1)  # one held back: the "one new article" run

@@ -489,11 +489,11 @@ def dedup_batch(
 
 
 def _pool_term_rows(pool: list[Neighbour], stored_rows: TermRows | None) -> TermRows:
-    """The story pool's term counts as TermRows: as the store read them (`stored_rows`, the
+    """The story pool's term counts as TermRows: as the store read them (`stored_rows`; the
     rows stored without counts, before migration 014, counted from their clean_text), or
-    from each Neighbour (a pool built by hand)."""
+    counted from each article's clean_text (a pool built by hand)."""
     if stored_rows is None:
-        return TermRows.from_counts([n.term_counts if n.term_counts is not None else story_term_counts(n.clean_text, n.language) for n in pool])
+        return TermRows.from_counts([story_term_counts(n.clean_text, n.language) for n in pool])
     return stored_rows.filled({i: story_term_counts(pool[i].clean_text, pool[i].language) for i in stored_rows.missing})
 
 

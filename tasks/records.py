@@ -130,9 +130,6 @@ class Neighbour:
     story_undated_until: datetime | None = None
     story_fetched_first: datetime | None = None
     story_fetched_last: datetime | None = None
-    # Its stored story-term counts (articles.term_counts); None for rows stored before they
-    # were kept: dedup then counts them from clean_text.
-    term_counts: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,8 +140,9 @@ class StoredNeighbours:
     copy_candidates: dict[str, Neighbour] = field(default_factory=dict)  # doc_id -> neighbour
     candidate_keys: dict[tuple[int, int], set[str]] = field(default_factory=dict)  # (band, key) -> doc_ids
     story_pool: list[Neighbour] = field(default_factory=list)
-    # The story pool's stored term counts, row k for story_pool[k] (tasks/term_vectors.py),
-    # when the store read them; None: each Neighbour's term_counts (a pool built by hand).
+    # The story pool's stored term counts (articles.term_counts), row k for story_pool[k]
+    # (tasks/term_vectors.py), when the store read them; None: dedup counts each pool
+    # article's clean_text (a pool built by hand).
     pool_terms: TermRows | None = None
     term_df: dict[str, int] = field(default_factory=dict)  # stored articles containing each term
     corpus_docs: int = 0  # stored content articles: the N of the corpus IDF

@@ -86,16 +86,15 @@ class TermRows:
 
     @staticmethod
     def concat(parts: Sequence[TermRows]) -> TermRows:
-        """The documents of `parts`, one after another (their `missing` renumbered)."""
+        """The documents of `parts` (one or more), one after another (their `missing` renumbered)."""
         missing, offset = [], 0
         for part in parts:
             missing += [offset + k for k in part.missing]
             offset += len(part)
-        terms = pa.concat_arrays([part.terms.cast(pa.string()) for part in parts]) if parts else pa.array([], pa.string())
         return TermRows(
-            terms,
-            np.concatenate([part.counts for part in parts]) if parts else np.zeros(0),
-            np.concatenate([part.lengths for part in parts]) if parts else np.zeros(0, dtype=np.int64),
+            pa.concat_arrays([part.terms for part in parts]),
+            np.concatenate([part.counts for part in parts]),
+            np.concatenate([part.lengths for part in parts]),
             tuple(missing),
         )
 

@@ -8,7 +8,7 @@ import pytest
 
 from newsetl.tasks.cleanup import clean_articles
 from newsetl.tasks.dedup import (
-    band_keys, comparable_tokens, copy_score, dedup_batch, hash_and_tokens, lead_shingles, lead_tokens, shingles, signatures, text_hash,
+    HEADLINE_MAX_WORDS, band_keys, comparable_tokens, copy_score, dedup_batch, hash_and_tokens, lead_shingles, lead_tokens, shingles, signatures, text_hash,
 )
 from newsetl.tasks.ingest import plan_inputs, read_units
 from newsetl.tasks.language import detect_languages
@@ -174,7 +174,8 @@ def test_the_shared_normalisation_reads_the_same_words_as_each_function_alone(te
     # copy shingles and the lead shingles compute on their own (stored keys must still meet).
     digest, tokens = hash_and_tokens(text)
     assert digest == text_hash(text) and tokens == comparable_tokens(text)
-    body = text.split("\n\n", 1)[1] if "\n\n" in text and len(text.split("\n\n", 1)[0].split()) <= 25 else text
+    first, _, rest = text.partition("\n\n")
+    body = rest if rest and len(first.split()) <= HEADLINE_MAX_WORDS else text
     line_by_line = [t for line in body.split("\n") for t in comparable_tokens(line)]
     assert lead_tokens(text, tokens) == line_by_line
     assert lead_shingles(text, 5) == lead_shingles(text, 5, tokens)
