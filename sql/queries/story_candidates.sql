@@ -6,10 +6,14 @@
 -- those seen (published, else fetched) between seen_since and seen_until, and those fetched
 -- between fetched_since and fetched_until (the same crawl) that are undated or, when
 -- crawl_dated_until is set, published by then. seen_intervals(lo, hi) and
--- fetched_intervals(lo, hi) are the union of those ranges (merged, so a few rows): the
--- stored articles in them are found first, so the shared-term join covers them only, not
--- the whole archive; each article's own range then filters its candidates before its
--- top-$per_article ranking (an article's list is never filled with articles it cannot join).
+-- fetched_intervals(lo, hi) are the union of those ranges (merged, so a few disjoint rows):
+-- the stored articles in them are found first, by joining each interval table (an article
+-- falls in at most one interval of each, so the UNION only removes those in both), so the
+-- shared-term join covers them only, not the whole archive; each article's own range then
+-- filters its candidates before its top-$per_article ranking (an article's list is never
+-- filled with articles it cannot join). Written as EXISTS, DuckDB grouped every stored
+-- article's times to decorrelate it: 23 ms CPU a batch at bench/pipeline_growth.py's 100k,
+-- against ~3 ms for the joins.
 -- The candidates' rows are then read by rowid (the same query, so the same rows), not by
 -- doc_id: doc ids are hashes, so a doc_id filter reads the doc_id column of every row group,
 -- and the clean_text read along with it cost 393 ms of 800 for 200 new articles against
@@ -21,15 +25,20 @@
 -- the first and last fetch time of its members. Each name comes as [canonical,
 -- entity_id], so the stored side keys it exactly as tasks/dedup.py name_counts keys the batch
 -- (the entity id when there is one: Kyiv/Kiew/Київ are one place). Its words come as its stored
--- term_counts; its clean_text only when those are missing (stored before migration 014), as
--- reading and re-tokenising the texts of ~1,800 candidates per batch was a third of dedup's time.
+-- term_counts (reading and re-tokenising the texts of ~1,800 candidates per batch was a third
+-- of dedup's time); tasks/store.py reads by row_id (candidate_texts.sql) the clean_text of
+-- those stored without counts (before migration 014). Selecting clean_text here, even as NULL
+-- for the others, decompressed every candidate's text vector (32 of 210 ms CPU at 100k).
 WITH reachable AS (
     SELECT a.rowid AS row_id, a.doc_id, coalesce(a.published_at, a.fetched_at) AS seen_at, a.published_at, a.fetched_at
     FROM articles AS a
-    WHERE a.is_article
-      AND (EXISTS (SELECT 1 FROM seen_intervals AS i WHERE coalesce(a.published_at, a.fetched_at) BETWEEN i.lo AND i.hi)
-           OR EXISTS (SELECT 1 FROM fetched_intervals AS i WHERE a.fetched_at BETWEEN i.lo AND i.hi))
-      AND a.doc_id NOT IN (SELECT doc_id FROM batch_doc_ids)
+    JOIN seen_intervals AS i ON coalesce(a.published_at, a.fetched_at) BETWEEN i.lo AND i.hi
+    WHERE a.is_article AND a.doc_id NOT IN (SELECT doc_id FROM batch_doc_ids)
+    UNION
+    SELECT a.rowid AS row_id, a.doc_id, coalesce(a.published_at, a.fetched_at) AS seen_at, a.published_at, a.fetched_at
+    FROM articles AS a
+    JOIN fetched_intervals AS i ON a.fetched_at BETWEEN i.lo AND i.hi
+    WHERE a.is_article AND a.doc_id NOT IN (SELECT doc_id FROM batch_doc_ids)
 ), shared AS (
     SELECT b.doc_id AS batch_doc, t.doc_id, count(*) AS shared
     FROM batch_terms AS b
@@ -61,7 +70,7 @@ WITH reachable AS (
       AND doc_id NOT IN (SELECT doc_id FROM batch_doc_ids)
     GROUP BY story_id
 )
-SELECT a.doc_id, a.dup_group, a.story_id, CASE WHEN a.term_counts IS NULL THEN a.clean_text END AS clean_text, a.language,
+SELECT a.doc_id, a.dup_group, a.story_id, a.rowid AS row_id, a.language,
        coalesce(a.published_at, a.fetched_at) AS seen_at,
        coalesce(n.names, []) AS names, s.first_seen, s.last_seen, s.undated_until, s.fetched_first, s.fetched_last, a.term_counts
 FROM articles AS a

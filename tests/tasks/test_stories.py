@@ -385,6 +385,8 @@ def test_stored_articles_are_compared_by_their_stored_term_counts_and_old_rows_w
     neighbours = store.dedup_neighbours(db, ["d1", "n1"], [], [], reach, terms)
     pool, rows = neighbours.story_pool, neighbours.pool_terms
     assert pool and all(n.clean_text is None for n in pool)  # no text read
+    d0 = next(n for n in pool if n.doc_id == "d0")  # its times as the instants stored, in UTC
+    assert (d0.seen_at, d0.story_first, d0.story_last) == (T0, T0, T0) and d0.seen_at.utcoffset() == timedelta(0)
     assert len(rows) == len(pool) and not rows.missing and "lorca" in rows.terms.to_pylist()
     with_counts = {a.doc_id: a.story_id for a in dedup_against_store(later, str(db)).articles}
 
