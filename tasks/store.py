@@ -288,6 +288,24 @@ def merge_intervals(intervals: list[tuple]) -> list[tuple]:
     return [(lo, hi) for lo, hi in merged]
 
 
+# The most constant time ranges a story lookup filters the story index by, for each of the
+# seen and fetched times: a batch's merged intervals are few (one for a feed's batch, a few
+# for a folder of old articles), but a batch of pages from many years can have up to one per
+# article; beyond this many, the closest ones are joined (a wider range: more of the index
+# read, never less than needed).
+MAX_TIME_RANGES = 16
+
+
+def coarsened(intervals: list[tuple], most: int) -> list[tuple]:
+    """Return sorted disjoint (lo, hi) `intervals` as at most `most` ranges covering them all,
+    joining across the smallest gaps first."""
+    ranges = [list(r) for r in intervals]
+    while len(ranges) > most:
+        k = min(range(len(ranges) - 1), key=lambda i: ranges[i + 1][0] - ranges[i][1])
+        ranges[k:k + 2] = [[ranges[k][0], ranges[k + 1][1]]]
+    return [(lo, hi) for lo, hi in ranges]
+
+
 def _pool_rows(table: pa.Table) -> tuple[list[tuple], TermRows]:
     """Return the rows of the story-candidates Arrow table as tuples without their
     `term_counts` MAP column, and that column as TermRows (tasks/term_vectors.py): it stays
@@ -359,12 +377,16 @@ def dedup_neighbours(
                     for name, values in zip(("seen_since", "seen_until", "fetched_since", "fetched_until", "crawl_dated_until"), columns[1:])
                 }}
             ))
-            for name, k in (("seen_intervals", 0), ("fetched_intervals", 2)):
+            in_reach, range_params = [], {}
+            for name, k, column in (("seen", 0, "t.seen_at"), ("fetched", 2, "t.fetched_at")):
                 merged = merge_intervals([(r[k], r[k + 1]) for r in reach.values() if r[k] is not None and r[k + 1] is not None])
-                con.register(name, pa.table({"lo": pa.array([lo for lo, _ in merged], time), "hi": pa.array([hi for _, hi in merged], time)}))
+                con.register(f"{name}_intervals", pa.table({"lo": pa.array([lo for lo, _ in merged], time), "hi": pa.array([hi for _, hi in merged], time)}))
+                for n, (lo, hi) in enumerate(coarsened(merged, MAX_TIME_RANGES)):
+                    in_reach.append(f"{column} BETWEEN ${name}{n}_lo AND ${name}{n}_hi")
+                    range_params |= {f"{name}{n}_lo": lo, f"{name}{n}_hi": hi}
+            statement = sql_file("queries/story_candidates.sql").replace("{story_terms_in_reach}", " OR ".join(in_reach) or "false")
             pool, pool_terms = _pool_rows(con.sql(
-                sql_file("queries/story_candidates.sql"),
-                params={"per_article": per_article, "min_shared": min_shared_terms, "kinds": list(entity_kinds)},
+                statement, params={"per_article": per_article, "min_shared": min_shared_terms, "kinds": list(entity_kinds), **range_params},
             ).to_arrow_table())
             # Only rows stored without term counts (before migration 014) need their text,
             # read apart (story_candidates.sql says why).

@@ -22,4 +22,6 @@ INSERT INTO entities      BY NAME SELECT * FROM batch_entities;
 INSERT INTO duplicates    BY NAME SELECT * FROM batch_duplicates;
 INSERT INTO minhash_bands BY NAME SELECT * FROM batch_minhash_bands;
 INSERT INTO page_lines    BY NAME SELECT * FROM batch_page_lines;
-INSERT INTO story_terms   BY NAME SELECT * FROM batch_story_terms;
+INSERT INTO story_terms   BY NAME
+SELECT t.*, coalesce(a.published_at, a.fetched_at) AS seen_at, a.fetched_at
+FROM batch_story_terms AS t JOIN batch_articles AS a USING (doc_id);

@@ -12,7 +12,9 @@ DELETE FROM minhash_bands WHERE doc_id IN (SELECT doc_id FROM batch_dedup);
 DELETE FROM story_terms   WHERE doc_id IN (SELECT doc_id FROM batch_dedup);
 INSERT INTO duplicates    BY NAME SELECT * FROM batch_duplicates;
 INSERT INTO minhash_bands BY NAME SELECT * FROM batch_minhash_bands;
-INSERT INTO story_terms   BY NAME SELECT * FROM batch_story_terms;
+INSERT INTO story_terms   BY NAME
+SELECT t.*, coalesce(a.published_at, a.fetched_at) AS seen_at, a.fetched_at
+FROM batch_story_terms AS t JOIN articles AS a USING (doc_id);
 INSERT INTO term_df (term, df)
 SELECT term, count(*) FROM batch_doc_terms GROUP BY term
 ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df;

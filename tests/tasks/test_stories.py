@@ -284,6 +284,47 @@ def test_restory_gives_the_result_of_a_fresh_run_in_time_order(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         # the story index and the term counts are rebuilt, not added to the old ones
         assert con.execute("SELECT sum(df) FROM term_df").fetchone() == duckdb.connect(str(fresh), read_only=True).execute("SELECT sum(df) FROM term_df").fetchone()
+        assert _story_terms_off_their_article(con) == 0  # restory writes the index's times too
+
+
+STALE_TIMES = """
+    SELECT count(*) FROM story_terms AS t JOIN articles AS a USING (doc_id)
+    WHERE t.seen_at IS DISTINCT FROM coalesce(a.published_at, a.fetched_at) OR t.fetched_at IS DISTINCT FROM a.fetched_at
+"""
+
+
+def _story_terms_off_their_article(con) -> int:
+    return con.execute(STALE_TIMES).fetchone()[0]
+
+
+def test_the_story_index_carries_its_articles_times_also_in_a_database_stored_before_it_did(tmp_path):
+    """The story lookup skips the parts of story_terms outside a batch's window by the times
+    each row carries: written with the article, and filled in when an older database is
+    upgraded; the lookup then finds the same stored reports as before."""
+    db = tmp_path / "news.duckdb"
+    store.migrate(db)
+    dated = [quake(f"d{k}", "Lorca", "Ana Ruiz", when=T0 + timedelta(days=k)) for k in range(3)]
+    undated = quake("u", "Norcia", "Paolo Verdi", when=T0 - timedelta(days=400), published=False)
+    _write(db, dedup_against_store([*dated, undated], str(db)))
+    later = quake("new", "Lorca", "Ana Ruiz", when=T0 + timedelta(days=5))
+
+    def lookup() -> set[str]:
+        reach, terms = {"new": story_reach(later, timedelta(days=14))}, {"new": ["lorca", "earthquake", "ruiz"]}
+        return {n.doc_id for n in store.dedup_neighbours(db, ["new"], [], [], reach, terms).story_pool}
+
+    assert lookup() == {"d0", "d1", "d2"}
+    with duckdb.connect(str(db)) as con:
+        assert con.execute("SELECT count(*) FROM story_terms WHERE seen_at IS NULL").fetchone()[0] == 0
+        assert _story_terms_off_their_article(con) == 0
+        # as stored before the index had times
+        con.execute("ALTER TABLE story_terms DROP COLUMN seen_at")
+        con.execute("ALTER TABLE story_terms DROP COLUMN fetched_at")
+        con.execute("DELETE FROM schema_migrations WHERE name = '015_story_terms_time'")
+    assert store.migrate(db) == ["015_story_terms_time"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert _story_terms_off_their_article(con) == 0
+        assert con.execute("SELECT count(*) FROM story_terms WHERE seen_at IS NULL").fetchone()[0] == 0
+    assert lookup() == {"d0", "d1", "d2"}
 
 
 def test_a_copy_joins_its_stored_original_story_only_within_the_window():
@@ -396,3 +437,15 @@ def test_stored_articles_are_compared_by_their_stored_term_counts_and_old_rows_w
     pool, rows = neighbours.story_pool, neighbours.pool_terms
     assert pool and all(n.clean_text for n in pool) and rows.missing == tuple(range(len(pool)))
     assert {a.doc_id: a.story_id for a in dedup_against_store(later, str(db)).articles} == with_counts == {"d1": "d0", "n1": "n0"}
+
+
+def test_a_batch_from_many_years_reads_the_story_index_through_a_bounded_number_of_ranges():
+    """Many separate windows (a folder of articles from many years) are joined across the
+    smallest gaps into at most the allowed number of ranges, each window still covered."""
+    windows = store.merge_intervals([(T0 + timedelta(days=d - 14), T0 + timedelta(days=d + 14)) for d in (0, 10, 100, 400, 420, 1000, 3000)])
+    assert len(windows) == 5  # the overlapping ones (days 0 and 10, 400 and 420) merged
+    ranges = store.coarsened(windows, 2)
+    assert len(ranges) == 2 and ranges == sorted(ranges)
+    assert all(any(lo <= w_lo and w_hi <= hi for lo, hi in ranges) for w_lo, w_hi in windows)
+    assert ranges[1] == windows[-1]  # the widest gap (to the article of 3000 days) kept
+    assert store.coarsened(windows, 16) == windows
