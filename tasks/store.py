@@ -306,15 +306,42 @@ def coarsened(intervals: list[tuple], most: int) -> list[tuple]:
     return [(lo, hi) for lo, hi in ranges]
 
 
-def _pool_rows(table: pa.Table) -> tuple[list[tuple], TermRows]:
+def _pool_rows(table: pa.Table, name_key) -> tuple[list[tuple], TermRows]:
     """Return the rows of the story-candidates Arrow table as tuples without their
-    `term_counts` MAP column, and that column as TermRows (tasks/term_vectors.py): it stays
-    arrays (DuckDB's conversion of MAP values to Python took 0.87 s for a pool of 1,800
-    articles; dicts through Arrow 0.11 s; these arrays and the TF-IDF matrix, 0.03 s)."""
+    `term_counts` MAP column, their `names` as tuples of `name_key(canonical, entity_id)`,
+    and the term counts as TermRows (tasks/term_vectors.py): they stay arrays (DuckDB's
+    conversion of MAP values to Python took 0.87 s for a pool of 1,800 articles; dicts
+    through Arrow 0.11 s; these arrays and the TF-IDF matrix, 0.03 s)."""
     from newsetl.tasks.term_vectors import TermRows  # pyarrow.compute and scipy: only where dedup runs
 
-    columns = [_python_values(table.column(name)) for name in table.column_names if name != "term_counts"]
+    columns = [
+        _name_keys(table.column(name), name_key) if name == "names" else _python_values(table.column(name))
+        for name in table.column_names if name != "term_counts"
+    ]
     return list(zip(*columns)), TermRows.from_map_column(table.column("term_counts"))
+
+
+def _name_keys(column: pa.ChunkedArray, name_key) -> list[tuple[str, ...]]:
+    """Return a list<[canonical, entity_id]> column as one tuple of name keys per row, each
+    distinct pair keyed once: as nested Python lists the pool's ~20,000 pairs took 24 ms a
+    batch at bench/pipeline_growth.py's 100k, the keys as many again; this way ~4 ms."""
+    rows = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    pairs = rows.flatten()
+    values = pairs.flatten().to_pylist()
+    if len(values) != 2 * len(pairs):  # story_candidates.sql lists [canonical, entity_id] pairs
+        raise ValueError("story candidates' names are not [canonical, entity_id] pairs")
+    keys: dict[tuple, str] = {}
+    flat = []
+    for pair in zip(values[0::2], values[1::2]):
+        key = keys.get(pair)
+        if key is None:
+            key = keys[pair] = name_key(*pair)
+        flat.append(key)
+    out, start = [], 0
+    for length in rows.value_lengths().to_pylist():
+        out.append(tuple(flat[start : start + (length or 0)]))
+        start += length or 0
+    return out
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -387,7 +414,7 @@ def dedup_neighbours(
             statement = sql_file("queries/story_candidates.sql").replace("{story_terms_in_reach}", " OR ".join(in_reach) or "false")
             pool, pool_terms = _pool_rows(con.sql(
                 statement, params={"per_article": per_article, "min_shared": min_shared_terms, "kinds": list(entity_kinds), **range_params},
-            ).to_arrow_table())
+            ).to_arrow_table(), name_key)
             # Only rows stored without term counts (before migration 014) need their text,
             # read apart (story_candidates.sql says why).
             legacy = sorted(pool[i][3] for i in pool_terms.missing)
@@ -403,7 +430,7 @@ def dedup_neighbours(
         for band_key in zip(bands, keys):
             candidate_keys.setdefault(band_key, set()).add(doc_id)
     story_pool = [
-        Neighbour(d, g, s, pool_texts.get(row), lang, seen, tuple(name_key(*n) for n in names), first, last, until, fetched_first, fetched_last)
+        Neighbour(d, g, s, pool_texts.get(row), lang, seen, names, first, last, until, fetched_first, fetched_last)
         for d, g, s, row, lang, seen, names, first, last, until, fetched_first, fetched_last in pool
     ]
     return StoredNeighbours(by_hash, copy_candidates, candidate_keys, story_pool, pool_terms)
