@@ -245,7 +245,11 @@ def normalise_text(text: str) -> str:
 
 def text_hash(text: str) -> str:
     """Return the hash of the normalised text (equal for copies differing in case, quotes, spacing)."""
-    return hashlib.sha1(normalise_text(text).encode("utf-8")).hexdigest()
+    return _digest(normalise_text(text))
+
+
+def _digest(normalised: str) -> str:
+    return hashlib.sha1(normalised.encode("utf-8")).hexdigest()
 
 
 def comparable_tokens(text: str) -> list[str]:
@@ -258,7 +262,7 @@ def hash_and_tokens(text: str) -> tuple[str, list[str]]:
     """Return (`text_hash(text)`, `comparable_tokens(text)`), normalising the text once when
     no line opens with a wire dateline (the two then read the same words)."""
     normalised = normalise_text(text)
-    digest = hashlib.sha1(normalised.encode("utf-8")).hexdigest()
+    digest = _digest(normalised)
     if any(ph.DATELINE_PREFIX.match(line) for line in text.split("\n")):
         return digest, comparable_tokens(text)
     return digest, normalised.split()
@@ -335,9 +339,8 @@ def signatures(articles: list[Article]) -> dict[str, Signature]:
             shingle_set = _shingle_set(tokens)
             sig = minhash(shingle_set) if shingle_set else []
             keys = band_keys(shingle_set, sig=sig)
-            lead = lead_tokens(article.clean_text, tokens)
             for n, lead_words in enumerate(LEAD_WORDS, start=1):
-                keys += band_keys(_shingle_set(lead[:lead_words]), first_band=n * LSH_BANDS)
+                keys += band_keys(lead_shingles(article.clean_text, lead_words, tokens), first_band=n * LSH_BANDS)
             out[article.doc_id] = Signature(
                 digest, frozenset(shingle_set), tuple(keys),
                 story_term_counts(article.clean_text, article.language),

@@ -341,7 +341,7 @@ def _build_place_candidates() -> dict[str, list[str]]:
         for name in names if city else ():
             put(_alias_key(name), int(city["geonameid"]))
     capitals = _capitals(countries)
-    largest: dict[str, int] = {}  # name key -> population of the largest city of that main name
+    largest: dict[str, int] = {}  # name key -> population of the largest city of that main name (cities come largest first)
     for c in cities:
         largest.setdefault(_alias_key(c["name"]), int(c.get("population") or 0))
     for c in cities:
