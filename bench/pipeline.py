@@ -14,9 +14,11 @@ in a fresh process, one after another:
    (everything in one process) into another new database. Then the floor once more. Each
    kind's fastest run counts (the machine's load drifts: the floor once moved from 49 to
    54 s within one round), and every run's time is printed;
-2. the default command again, into the last round's database (nothing changed: the idle
-   scheduled run);
-3. the same command after one new file was added.
+2. `--repeat` times each, into the last round's database: the default command again
+   (nothing changed: the idle scheduled run), and the same command after one new file was
+   added (a different held-back article each time). Each kind's fastest counts, as above;
+   every run and the median are printed too;
+3. the same two kinds against a Prefect server that is already up, `--repeat` times each.
 
 Prints markdown tables: wall seconds, peak RSS (all processes of the run summed) and the
 ratio to the floor measured in the same run (so the figures hold on a busy machine), and
@@ -37,6 +39,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -113,27 +116,43 @@ def stage_seconds(output: str) -> dict[str, float]:
     return json.loads(found[-1]) if found else {}
 
 
-def served_runs(command: list[str], work: Path, texts: Path, text: str) -> list[tuple[str, float, float]]:
-    """An unchanged re-run and a run that finds one new article, with a Prefect server already
-    running (started here, not timed, stopped after): [(row name, wall s, peak RSS MB)]."""
+def rerun_rounds(command: list[str], work: Path, texts: Path, new_texts: list[str], tag: str) -> tuple[list, list]:
+    """Per new text: an unchanged re-run, then a run after that text was added as one new file.
+    Returns (unchanged runs, one-new-article runs), each a list of `measured` results."""
+    unchanged, one_new = [], []
+    for k, text in enumerate(new_texts):
+        unchanged.append(measured(command, work))
+        (texts / f"new-{tag}-{k}.txt").write_text(text, encoding="utf-8")
+        one_new.append(measured(command, work))
+    return unchanged, one_new
+
+
+def served_runs(command: list[str], work: Path, texts: Path, new_texts: list[str]) -> tuple[list, list]:
+    """`rerun_rounds` with a Prefect server already running (started here, not timed, stopped
+    after); ([], []) when an API is configured already (every run above used it)."""
     from newsetl.flows.early_server import start_early_server
 
     os.environ.update(PREFECT_HOME=str(work / ".prefect-served"), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     server = start_early_server()
-    if server is None:  # an API is configured already: every run above used it
-        return []
+    if server is None:
+        return [], []
     try:
         server.wait_ready(120)
-        again_s, again_mb, _ = measured(command, work)
-        (texts / "served-new.txt").write_text(text.replace(".", ". Meanwhile,", 1), encoding="utf-8")
-        one_s, one_mb, _ = measured(command, work)
+        return rerun_rounds(command, work, texts, new_texts, "served")
     finally:
         server.stop()
         os.environ.pop("PREFECT_API_URL", None)
-    return [
-        ("newsetl run, unchanged re-run, Prefect server running", again_s, again_mb),
-        ("newsetl run, one new article, Prefect server running", one_s, one_mb),
-    ]
+
+
+def fastest(runs: list[tuple[float, float, str]]) -> tuple[float, float, str]:
+    """The fastest of `measured` runs (the machine's load drifts; each kind's fastest counts)."""
+    return min(runs, key=lambda run: run[0])
+
+
+def spread(runs: list[tuple[float, float, str]]) -> str:
+    """Every run's seconds in order, and their median, for the table's notes."""
+    seconds = [run[0] for run in runs]
+    return ", ".join(f"{s:.1f}" for s in seconds) + f" (median {statistics.median(seconds):.1f})"
 
 
 def main() -> None:
@@ -144,13 +163,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--no-served", action="store_true", help="skip the re-runs against an already running Prefect server")
     parser.add_argument("--ner-batch-size", type=int, default=16, help="nlp.pipe batch size of the floor (= Settings.ner_batch_size)")
-    parser.add_argument("--repeat", type=int, default=2, help="rounds of floor, default and one-process runs; each kind's fastest counts")
+    parser.add_argument("--repeat", type=int, default=2, help="rounds of floor, default and one-process runs, and of each re-run kind; each kind's fastest counts")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat is 1 or more")
     lines = DOCS.read_text(encoding="utf-8").splitlines()
     docs = [json.loads(line) for line in lines if line.strip()]
-    n = min(args.limit or len(docs) - 1, len(docs) - 1)  # one held back: the "one new article" run
+    held = 2 * args.repeat  # held back: one new article per re-run round, with and without a running server
+    n = min(args.limit or len(docs) - held, len(docs) - held)
     newsetl = str(Path(sys.executable).with_name("newsetl"))
     options = ["--batch-size", str(args.batch_size)]
     if args.workers:
@@ -181,22 +201,28 @@ def main() -> None:
             if one_process:
                 singles_runs.append(measured([newsetl, "run", "bbc", "--db", f"single-{k}.duckdb", *options, "--ner-processes", "0"], work))
         floors.append(measured(floor_command, work))
-        floor_s, floor_mb, floor_out = min(floors, key=lambda run: run[0])
-        first_s, first_mb, first_out = min(firsts, key=lambda run: run[0])
+        floor_s, floor_mb, floor_out = fastest(floors)
+        first_s, first_mb, first_out = fastest(firsts)
         if one_process:
-            single_s, single_mb, single_out = min(singles_runs, key=lambda run: run[0])
-        again_s, again_mb, again_out = measured(command, work)  # into the last round's database
-        (texts / f"{n:05d}.txt").write_text(docs[n]["text"], encoding="utf-8")
-        one_s, one_mb, one_out = measured(command, work)
-        # The same two runs against a Prefect server that is already up (PREFECT_API_URL set,
-        # as under `newsetl serve`, a deployment's worker or `prefect server start`): what a
+            single_s, single_mb, single_out = fastest(singles_runs)
+        # Into the last round's database: what a scheduled run pays, idle or with one new file.
+        agains, ones = rerun_rounds(command, work, texts, [d["text"] for d in docs[n:n + args.repeat]], "temporary")
+        (again_s, again_mb, again_out), (one_s, one_mb, _) = fastest(agains), fastest(ones)
+        # The same runs against a Prefect server that is already up (PREFECT_API_URL set, as
+        # under `newsetl serve`, a deployment's worker or `prefect server start`): what a
         # scheduled run pays without the temporary server's start.
-        served = served_runs(command, work, texts, docs[n]["text"]) if not args.no_served else []
+        served_agains, served_ones = ([], []) if args.no_served else served_runs(
+            command, work, texts, [d["text"] for d in docs[n + args.repeat:n + held]])
+        served = [(name, *fastest(runs)[:2]) for name, runs in (
+            ("newsetl run, unchanged re-run, Prefect server running", served_agains),
+            ("newsetl run, one new article, Prefect server running", served_ones)) if runs]
 
     print(f"## newsetl run vs bare NER on synd_dev ({env_note})\n")
     print(f"floor: {floor_out.strip().splitlines()[-1]}; fastest of {len(floors)} runs (each kind's fastest run counts)")
     print("runs in order: floor " + ", ".join(f"{run[0]:.1f}" for run in floors) + "; default " + ", ".join(f"{run[0]:.1f}" for run in firsts)
           + ("; --ner-processes 0 " + ", ".join(f"{run[0]:.1f}" for run in singles_runs) if one_process else "") + " s")
+    print(f"re-runs in order: unchanged {spread(agains)}; one new article {spread(ones)}"
+          + (f"; with a server running: unchanged {spread(served_agains)}; one new article {spread(served_ones)}" if served_ones else "") + " s")
     print(f"once per PREFECT_HOME, before these runs: Prefect created its database in a {prefect_db_s:.1f} s run over an empty folder\n")
     print("| run | wall s | ratio to floor | peak RSS MB (all processes) |")
     print("|---|---:|---:|---:|")
