@@ -733,7 +733,7 @@ _STORED_FIELDS = (
     "published_at", "published_from", "source_from", "site_name", "published_precision", "authors",
     "language", "language_score", "clean_text", "byline", "attribution",
     "is_article", "not_article_reason", "ner_model", "text_hash", "dup_group", "dup_method", "dup_score",
-    "story_id", "story_score", "versions",
+    "story_id", "story_score", "versions", "notes",
 )
 
 
@@ -768,6 +768,7 @@ def stored_articles(db_path: str | Path, doc_ids: list[str], timeout_s: float = 
         fields = dict(zip(_STORED_FIELDS, row))
         fields["versions"] = json.loads(fields["versions"]) if fields["versions"] else {}
         fields["authors"] = tuple(fields["authors"] or ())
+        fields["notes"] = tuple(fields["notes"].split("; ")) if fields["notes"] else ()  # as write_batch joined them
         doc_id = fields["doc_id"]
         by_id[doc_id] = Article(
             **fields, removed_lines=tuple(lines_of.get(doc_id, ())), entities=tuple(entities_of.get(doc_id, ())),

@@ -108,3 +108,21 @@ def test_stored_articles_round_trip(two_versions_db):
     fresh = reset_from("cleanup", article)
     assert fresh.clean_text is None and not fresh.entities and fresh.raw_text == article.raw_text
     assert current_versions(article.language)["ner"] == article.versions["ner"]
+
+
+def test_a_reprocess_keeps_what_ingest_noted(tmp_path):
+    """An ingest note (a date dropped) stays with the article through a recompute of every stage."""
+    feed = tmp_path / "records.jsonl"
+    feed.write_text(
+        '{"id": "n1", "published_at": "yesterday-ish", "text": "The harbour authority of Porto opened a new ferry terminal on '
+        'Monday. Officials said the terminal would carry 3,000 passengers a day from the spring."}\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "news.duckdb"
+    pipeline(paths=[str(feed)], db=str(db))
+    [(notes_before,)] = sql(db, "SELECT notes FROM articles")
+    assert notes_before == "published_at 'yesterday-ish' is not an ISO-8601 date, dropped"
+
+    result = reprocess(db=str(db), stage="cleanup", force=True)
+    assert result.counts.articles_new == 1
+    assert sql(db, "SELECT notes FROM articles") == [(notes_before,)]
