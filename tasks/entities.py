@@ -1,7 +1,8 @@
 """Entity extraction: spaCy NER per language over clean text, with normalised entity names.
 
-Articles are grouped by language and sent through `nlp.pipe` in small batches. Offsets
-index into `clean_text`, so no entity can come from a removed line. Languages without an
+Articles are grouped by language and sent through `nlp.pipe` in small batches (a text
+longer than tasks/ner_pieces.PIECE_CHARS in pieces). Offsets index into `clean_text`, so
+no entity can come from a removed line. Languages without an
 installed model get no entities and `ner_model` NULL — recorded, never an error.
 
 Canonical names let different mentions meet (tasks/canonical_names.py: titles, articles
@@ -25,7 +26,8 @@ from newsetl.tasks.entity_ids import entity_id
 from newsetl.tasks.place_context import places_in_context
 from newsetl.tasks.entity_kinds import kind_of
 from newsetl.tasks.isolation import isolate_failures
-from newsetl.tasks.ner_processes import docs_in_processes, pool_worth_using
+from newsetl.tasks import ner_pieces
+from newsetl.tasks.ner_processes import docs_in_processes, pool_worth_using, span_docs
 from newsetl.tasks.records import Article, Entity, StageOutput
 
 PERSON_LABELS = ("PERSON", "PER", "persName")
@@ -128,15 +130,28 @@ def extract_entities(articles: list[Article], batch_size: int = 16, processes: i
             from newsetl.tasks.models import load_ner, model_version
 
             nlp = load_ner(lang)
-            version, docs = (model_version(lang), nlp.pipe(texts, batch_size=batch_size)) if nlp is not None else (None, ())
+            version, docs = (model_version(lang), span_docs(texts, ner_pieces.entity_spans(nlp, texts, batch_size))) if nlp is not None else (None, ())
         if version is None:
             continue
         for index, doc in zip(indexes, docs):
             article = out[index]
             out[index] = replace(
-                article, entities=entities_of(doc, lang), ner_model=version, versions={**article.versions, "ner": version}
+                article, entities=entities_of(doc, lang), ner_model=version, versions={**article.versions, "ner": version},
+                notes=_with_read_part_note(article.notes, article.clean_text),
             )
     return out
+
+
+READ_PART_NOTE = "entities from the first {limit:,} of {length:,} characters of clean text"
+
+
+def _with_read_part_note(notes: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """An article's notes after NER of `text`: an earlier NER's note of this kind replaced
+    (a reprocess runs it again), and a new one when only the first MAX_NER_CHARS were read."""
+    kept = tuple(n for n in notes if not n.startswith(READ_PART_NOTE.split("{")[0]))
+    if len(text) <= ner_pieces.MAX_NER_CHARS:
+        return kept
+    return (*kept, READ_PART_NOTE.format(limit=ner_pieces.MAX_NER_CHARS, length=len(text)))
 
 
 @task(name="extract-entities", cache_policy=NO_CACHE, persist_result=False)

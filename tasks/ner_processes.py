@@ -36,7 +36,7 @@ from concurrent.futures import wait as wait_for_futures
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-Span = tuple[int, int, str]  # start_char, end_char, label
+from newsetl.tasks.ner_pieces import Span, entity_spans
 # A call with fewer texts runs NER in the calling process unless the pool is already up:
 # starting the workers (spawn, import spaCy, load the model: ~2-4 s on this machine) costs
 # about what in-process NER of 50 articles does (~50 ms each), so a run that finds a
@@ -85,6 +85,11 @@ class SpanDoc:
     ents: tuple[SpanEntity, ...]
 
 
+def span_docs(texts: list[str], spans: list[list[Span]]) -> list[SpanDoc]:
+    """One SpanDoc per text from its entity spans."""
+    return [SpanDoc(text, tuple(SpanEntity(*span) for span in text_spans)) for text, text_spans in zip(texts, spans)]
+
+
 def spans_of(lang: str, texts: list[str], batch_size: int) -> tuple[str | None, list[list[Span]]]:
     """In a worker: return (model version, entity spans per text) for `texts` in `lang`
     (None and no spans when no model serves the language)."""
@@ -94,8 +99,7 @@ def spans_of(lang: str, texts: list[str], batch_size: int) -> tuple[str | None, 
     nlp = load_ner(lang)
     if nlp is None:
         return None, [[] for _ in texts]
-    spans = [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in nlp.pipe(texts, batch_size=batch_size)]
-    return model_version(lang), spans
+    return model_version(lang), entity_spans(nlp, texts, batch_size)
 
 
 def _submit(pool: ProcessPoolExecutor, fn, *args) -> Future:
@@ -250,4 +254,4 @@ def docs_in_processes(lang: str, texts: list[str], batch_size: int, processes: i
         raise
     version = next((v for v, _ in results if v is not None), None)
     spans = [s for _, chunk_spans in results for s in chunk_spans]
-    return version, [SpanDoc(text, tuple(SpanEntity(*span) for span in text_spans)) for text, text_spans in zip(texts, spans)]
+    return version, span_docs(texts, spans)

@@ -94,7 +94,7 @@ class Article:
     story_id: str | None = None
     story_score: float | None = None
     versions: dict[str, str] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()  # what ingest changed or dropped in the record (e.g. an impossible date)
+    notes: tuple[str, ...] = ()  # what ingest changed or dropped (e.g. an impossible date), or a stage read only in part
 
 
 @dataclass(frozen=True)
