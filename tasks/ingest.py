@@ -436,13 +436,13 @@ def batch_units(units: Iterable[InputUnit], batch_size: int) -> Iterator[list[In
 
 
 def only_changed(articles: list[Article], stored_hashes: dict[str, str]) -> list[Article]:
-    """Drop the articles stored before with the same content hash (and repeats within the batch)."""
-    out, seen = [], set()
+    """Drop the articles stored before with the same content hash. Of records that share an
+    id within the batch, the last one read is kept (in the place of the first), as it would
+    be had a later batch read it: a later record with the same id replaces the stored one."""
+    latest: dict[str, Article] = {}
     for article in articles:
-        if stored_hashes.get(article.doc_id) != article.content_hash and article.doc_id not in seen:
-            out.append(article)
-            seen.add(article.doc_id)
-    return out
+        latest[article.doc_id] = article  # insertion order stays that of the first occurrence
+    return [a for a in latest.values() if stored_hashes.get(a.doc_id) != a.content_hash]
 
 
 def expand_feeds(

@@ -118,6 +118,22 @@ def test_only_changed_skips_stored_articles_with_the_same_content():
     assert [a.doc_id for a in fresh] == [a.doc_id for a in articles[1:]]
 
 
+def test_a_repeated_id_in_one_batch_keeps_the_last_record_as_a_later_batch_would(tmp_path):
+    feed = tmp_path / "export.jsonl"
+    feed.write_text(
+        json.dumps({"id": "story-7", "text": "First version: the council met on Monday."}) + "\n"
+        + json.dumps({"id": "other", "text": "Another story about the harbour."}) + "\n"
+        + json.dumps({"id": "story-7", "text": "Corrected version: the council met on Tuesday."}) + "\n",
+        encoding="utf-8",
+    )
+    articles, _ = read_all([feed])
+    fresh = only_changed(articles, {})
+    assert [a.raw_text for a in fresh] == ["Corrected version: the council met on Tuesday.", "Another story about the harbour."]
+    # the same record again is unchanged; stored content under that id is replaced by the last record
+    latest = fresh[0]
+    assert only_changed(articles, {latest.doc_id: latest.content_hash, fresh[1].doc_id: fresh[1].content_hash}) == []
+
+
 def test_gzip_compressed_files_are_read_and_a_truncated_one_is_quarantined(tmp_path):
     import gzip
 
