@@ -15,14 +15,15 @@ from __future__ import annotations
 
 Span = tuple[int, int, str]  # start_char, end_char, label
 
-# Far below spaCy's max_length, so that one piece's Doc stays small; far above any article
-# (see the module docstring), so that no article is cut. Only speed and memory depend on it
-# (an entity cannot span two pieces, and pieces end at line breaks where the text has them).
+# Far below spaCy's max_length, so that one piece's Doc stays small; far above a news
+# article, so that articles are read whole as before. Not calibrated: in a text longer than
+# this, an entity cannot span two pieces (they end at line breaks where the text has them)
+# and the place relabeller (tasks/place_labels.py) sees one piece at a time.
 PIECE_CHARS = 100_000
 # spaCy's own max_length: what one text could ever give the model before. Reading more costs
 # time and memory for pages that are rarely news: a 5.4M-character page read whole took
 # 136 s of NER (past the stage's 60 s per-article deadline, so it was quarantined all the
-# same) and the run 1.6 GB. At this bound NER of one text takes ~10-25 s.
+# same). At this bound NER of one text takes 12-15 s here.
 MAX_NER_CHARS = 1_000_000
 
 

@@ -37,6 +37,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from newsetl.tasks.ner_pieces import Span, entity_spans
+
 # A call with fewer texts runs NER in the calling process unless the pool is already up:
 # starting the workers (spawn, import spaCy, load the model: ~2-4 s on this machine) costs
 # about what in-process NER of 50 articles does (~50 ms each), so a run that finds a
