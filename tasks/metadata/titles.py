@@ -24,6 +24,14 @@ _CRUMB = re.compile(r"\s+(?:>|»|›|/)\s+")
 SITE_PART_MAX_WORDS = 6
 _WORD = re.compile(r"\w+")
 H1_CANDIDATES = 3  # only the first few <h1>: later ones head teasers and boxes
+# A headline is one line: the longest of the 257 fundus-tests gold titles (25 languages) is
+# 175 characters. A longer candidate is not a headline but what a broken page put there (a
+# lead paragraph in og:title, the rest of the page in a <title> left open). Not fitted: no
+# gold title comes near it.
+MAX_TITLE_CHARS = 400
+# A <title> left open swallows the markup after it as text ("Headline</head><body><h1>…"):
+# the title ends where the first tag does. Only for <title>: meta tags may quote markup.
+_SWALLOWED_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
 def site_name(page: PageMeta) -> str | None:
@@ -62,7 +70,7 @@ def title_candidates(page: PageMeta, site: str | None, domain: str | None) -> li
         ("og", page.first("og:title")), ("twitter", page.first("twitter:title")),
         ("microdata", next(iter(page.microdata.get("headline") or ()), None)),
         *((("h1" if i == 0 else "h1_later"), h) for i, h in enumerate(page.h1[:H1_CANDIDATES])),
-        ("title", page.title),
+        ("title", _SWALLOWED_TAG.split(page.title, 1)[0] if page.title else None),
     ]
     candidates: list[TitleCandidate] = []
     for source, raw in stated:
@@ -70,7 +78,7 @@ def title_candidates(page: PageMeta, site: str | None, domain: str | None) -> li
             continue
         text = strip_permalink(_text(raw))
         cleaned = strip_site(text, names)
-        if cleaned and _key(cleaned):
+        if cleaned and _key(cleaned) and len(cleaned) <= MAX_TITLE_CHARS:
             add_candidate(candidates, cleaned, _key(cleaned), source, stripped=_key(cleaned) != _key(text))
     candidates = _merge_kickers(candidates)
     _mark_suffixed(candidates)

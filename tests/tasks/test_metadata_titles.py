@@ -145,3 +145,14 @@ def test_two_wordings_of_a_headlines_opening_are_not_taken_for_kickers():
     assert {c.text for c in title_candidates(page, None, None)} == {
         "Bridge plan in the valley: What we know about the vote", "Bridge plan wins: What we know about the vote"}
     assert title_of(head, body) in {"Bridge plan in the valley: What we know about the vote", "Bridge plan wins: What we know about the vote"}
+
+
+def test_a_title_tag_left_open_gives_the_headline_not_the_markup_it_swallowed():
+    body = "<h1>Council votes to rebuild the river bridge</h1><p>" + "The council met for hours. " * 60 + "</p>"
+    assert title_of("<title>Council votes to rebuild the river bridge", body) == "Council votes to rebuild the river bridge"
+
+
+def test_a_candidate_far_longer_than_any_headline_is_not_the_title():
+    body = "<h1>Council votes to rebuild the river bridge</h1><p>The council met for hours.</p>"
+    assert title_of("<title>" + "Council meeting notes and more " * 40 + "</title>", body) == "Council votes to rebuild the river bridge"
+    assert title_of("<title>" + "Council meeting notes and more " * 40 + "</title>", "<p>The council met.</p>") is None
