@@ -36,7 +36,7 @@ from newsetl.tasks.metadata.titles import page_title, site_name
 from newsetl.tasks.metadata.urls import declared_url, normalise_url, registrable_domain
 from newsetl.tasks.records import Article, StageOutput
 
-VERSION = "metadata-8"  # 2: learned title ranker, visible bylines; 3: XHTML pages with an XML declaration read, htmldate-filled days dropped; 4: titles the page displays count for the ranker; 5: a headline another source repeats with a section name after it is confirmed by it; 6: compact URL dates (…-080115) cross-check the page date, header-link symbols (¶) leave titles; 7: one headline behind two unrelated kickers is that headline; 8: the unspaced bars of CJK sites (｜ 丨 ㅣ, _ between CJK characters) separate a site name
+VERSION = "metadata-9"  # 2: learned title ranker, visible bylines; 3: XHTML pages with an XML declaration read, htmldate-filled days dropped; 4: titles the page displays count for the ranker; 5: a headline another source repeats with a section name after it is confirmed by it; 6: compact URL dates (…-080115) cross-check the page date, header-link symbols (¶) leave titles; 7: one headline behind two unrelated kickers is that headline; 8: the unspaced bars of CJK sites (｜ 丨 ㅣ, _ between CJK characters) separate a site name; 9: a <title> ends at the first tag it swallowed, candidates over 400 characters are not headlines
 STAGE = "metadata"
 
 
