@@ -142,13 +142,14 @@ def extract_entities(articles: list[Article], batch_size: int = 16, processes: i
     return out
 
 
-READ_PART_NOTE = "entities from the first {limit:,} of {length:,} characters of clean text"
+READ_PART_PREFIX = "entities from the first "
+READ_PART_NOTE = READ_PART_PREFIX + "{limit:,} of {length:,} characters of clean text"
 
 
 def _with_read_part_note(notes: tuple[str, ...], text: str) -> tuple[str, ...]:
     """An article's notes after NER of `text`: an earlier NER's note of this kind replaced
     (a reprocess runs it again), and a new one when only the first MAX_NER_CHARS were read."""
-    kept = tuple(n for n in notes if not n.startswith(READ_PART_NOTE.split("{")[0]))
+    kept = tuple(n for n in notes if not n.startswith(READ_PART_PREFIX))
     if len(text) <= ner_pieces.MAX_NER_CHARS:
         return kept
     return (*kept, READ_PART_NOTE.format(limit=ner_pieces.MAX_NER_CHARS, length=len(text)))

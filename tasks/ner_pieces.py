@@ -50,11 +50,10 @@ def entity_spans(nlp, texts: list[str], batch_size: int) -> list[list[Span]]:
     spans: list[list[Span]] = [[] for _ in texts]
     whole, cut = [], []
     for index, text in enumerate(texts):
-        parts = pieces(text[:MAX_NER_CHARS])
-        if len(parts) == 1 and len(parts[0][1]) == len(text):
+        if len(text) <= PIECE_CHARS:
             whole.append(index)
         else:
-            cut.extend((index, offset, piece) for offset, piece in parts)
+            cut.extend((index, offset, piece) for offset, piece in pieces(text[:MAX_NER_CHARS]))
     for index, doc in zip(whole, nlp.pipe([texts[i] for i in whole], batch_size=batch_size)):
         spans[index].extend((e.start_char, e.end_char, e.label_) for e in doc.ents)
     for (index, offset, _), doc in zip(cut, nlp.pipe([piece for _, _, piece in cut], batch_size=1)):

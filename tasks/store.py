@@ -486,6 +486,8 @@ def _vectors(doc_id: str, term_counts: dict[str, dict[str, int]] | None, sketche
     return {"term_counts": None if counts is None else sorted(counts.items()), "copy_sketch": sketch, "n_shingles": n_shingles}
 
 
+NOTES_SEPARATOR = "; "  # between an article's notes in articles.notes (sql/README.md)
+
 def _article_row(a: Article, run_id: str, stored_at: datetime, vectors: dict | None = None) -> dict:
     return {
         "doc_id": a.doc_id, "source_uri": a.source_uri, "source": a.source, "url": a.url, "title": a.title,
@@ -499,7 +501,7 @@ def _article_row(a: Article, run_id: str, stored_at: datetime, vectors: dict | N
         "n_removed_lines": len(a.removed_lines), "n_entities": len(a.entities), "ner_model": a.ner_model,
         "dup_group": a.dup_group, "dup_method": a.dup_method, "dup_score": a.dup_score,
         "story_id": a.story_id, "story_score": a.story_score, "versions": json.dumps(a.versions, sort_keys=True),
-        "notes": "; ".join(a.notes) or None, "run_id": run_id, "stored_at": stored_at,
+        "notes": NOTES_SEPARATOR.join(a.notes) or None, "run_id": run_id, "stored_at": stored_at,
         **(vectors or {"term_counts": None, "copy_sketch": None, "n_shingles": None}),
     }
 
@@ -768,7 +770,7 @@ def stored_articles(db_path: str | Path, doc_ids: list[str], timeout_s: float = 
         fields = dict(zip(_STORED_FIELDS, row))
         fields["versions"] = json.loads(fields["versions"]) if fields["versions"] else {}
         fields["authors"] = tuple(fields["authors"] or ())
-        fields["notes"] = tuple(fields["notes"].split("; ")) if fields["notes"] else ()  # as write_batch joined them
+        fields["notes"] = tuple(fields["notes"].split(NOTES_SEPARATOR)) if fields["notes"] else ()
         doc_id = fields["doc_id"]
         by_id[doc_id] = Article(
             **fields, removed_lines=tuple(lines_of.get(doc_id, ())), entities=tuple(entities_of.get(doc_id, ())),
